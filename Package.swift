@@ -1,0 +1,116 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Warnings are errors in CI only, so a new toolchain warning never blocks local work.
+let strictSettings: [SwiftSetting] =
+    Context.environment["CI"] != nil ? [.unsafeFlags(["-warnings-as-errors"])] : []
+
+let package = Package(
+    name: "skiff",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "skiff", targets: ["skiff"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .target(
+            name: "SkiffCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffSQLite",
+            dependencies: [
+                "SkiffCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffArtifacts",
+            dependencies: ["SkiffCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffHTTP",
+            dependencies: [
+                "SkiffCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffServer",
+            dependencies: [
+                "SkiffCore",
+                "SkiffHTTP",
+                "SkiffSQLite",
+                "SkiffArtifacts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffCLI",
+            dependencies: [
+                "SkiffCore",
+                "SkiffServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "skiff",
+            dependencies: ["SkiffCLI"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffTesting",
+            dependencies: ["SkiffCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffCoreTests",
+            dependencies: ["SkiffCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffSQLiteTests",
+            dependencies: ["SkiffCore", "SkiffSQLite", "SkiffTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffArtifactsTests",
+            dependencies: ["SkiffCore", "SkiffArtifacts"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffHTTPTests",
+            dependencies: [
+                "SkiffCore",
+                "SkiffHTTP",
+                "SkiffServer",
+                "SkiffTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffServerTests",
+            dependencies: ["SkiffCore", "SkiffServer", "SkiffTesting"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
