@@ -1,1 +1,3 @@
-print("x")
+import SkiffCLI
+
+await SkiffCommand.main()
