@@ -1,4 +1,5 @@
 import ArgumentParser
+import SkiffCore
 
 /// The `skiff` command: one binary for every stage of a model's life.
 public struct SkiffCommand: AsyncParsableCommand {
@@ -7,6 +8,7 @@ public struct SkiffCommand: AsyncParsableCommand {
         abstract: "Skiff: track, version, tune, register, serve and monitor machine-learning models.",
         version: SkiffVersion.string,
         subcommands: [
+            ServerCommand.self
         ]
     )
 

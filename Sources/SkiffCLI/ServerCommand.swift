@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SkiffCore
+import SkiffServer
+
+/// `skiff server`: the MLflow-compatible tracking server on embedded SQLite and a local artifact folder.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the tracking server (MLflow-compatible REST API and artifact proxy).",
+        discussion: """
+            Every flag can also be set through its SKIFF_* environment variable (a flag wins).
+
+            Example:
+              skiff server --port 5000 --data-dir ./skiff-data
+              MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py
+
+            Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT), 64 for a bad flag, 1 when the
+            server cannot start (port in use, unreadable data directory).
+            """
+    )
+
+    @Option(help: "Address to listen on (SKIFF_HOST).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (SKIFF_PORT).")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Folder for the SQLite file and artifacts (SKIFF_DATA_DIR).")
+    var dataDirectory: String?
+
+    @Option(help: "SQLite database file (SKIFF_DB); default <data-dir>/skiff.db.")
+    var db: String?
+
+    @Option(help: "Artifact directory (SKIFF_ARTIFACTS); default <data-dir>/artifacts.")
+    var artifacts: String?
+
+    @Option(
+        name: .customLong("allowed-hosts"),
+        help: "Comma-separated host names accepted in the Host header besides loopback and IP literals; '*' for any (SKIFF_ALLOWED_HOSTS)."
+    )
+    var allowedHosts: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (SKIFF_LOG_LEVEL).")
+    var logLevel: String?
+
+    var resolved: TrackingServer.Configuration {
+        get throws {
+            let env = ProcessInfo.processInfo.environment
+            var config = TrackingServer.Configuration()
+            config.host = host ?? env["SKIFF_HOST"] ?? config.host
+            if let port {
+                config.port = port
+            } else if let text = env["SKIFF_PORT"] {
+                guard let value = Int(text) else { throw ValidationError("SKIFF_PORT must be a number, got '\(text)'.") }
+                config.port = value
+            }
+            config.dataDirectory = dataDirectory ?? env["SKIFF_DATA_DIR"] ?? config.dataDirectory
+            config.database = db ?? env["SKIFF_DB"]
+            config.artifactRoot = artifacts ?? env["SKIFF_ARTIFACTS"]
+            let hosts = allowedHosts ?? env["SKIFF_ALLOWED_HOSTS"] ?? ""
+            config.allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return config
+        }
+    }
+
+    func validate() throws {
+        do {
+            try resolved.validate()
+        } catch let error as SkiffError {
+            throw ValidationError(error.message)
+        }
+        if let level = logLevel ?? ProcessInfo.processInfo.environment["SKIFF_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
+            throw ValidationError("Unknown log level '\(level)'. Use trace, debug, info, notice, warning or error.")
+        }
+    }
+
+    func run() async throws {
+        let config = try resolved
+        var logger = Logger(label: "skiff")
+        let level = logLevel ?? ProcessInfo.processInfo.environment["SKIFF_LOG_LEVEL"] ?? "info"
+        logger.logLevel = Logger.Level(rawValue: level) ?? .info
+        let server = TrackingServer(configuration: config, logger: logger)
+        do {
+            try await server.run { port in
+                FileHandle.standardError.write(
+                    Data("skiff server listening on http://\(config.host):\(port) (data: \(config.dataDirectory))\n".utf8))
+            }
+        } catch let error as SkiffError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            logger.debug("start-up failed", metadata: ["error": "\(error.debugDescription)"])
+            throw ExitCode.failure
+        } catch {
+            FileHandle.standardError.write(Data("error: the server could not start: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}

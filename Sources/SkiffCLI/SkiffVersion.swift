@@ -1,4 +1,0 @@
-/// Skiff's own version, reported by `skiff --version`.
-enum SkiffVersion {
-    static let string = "0.1.0"
-}

@@ -1,0 +1,119 @@
+import Hummingbird
+import Logging
+import NIOCore
+import SkiffCore
+
+/// The `mlflow-artifacts` proxy (reference §4): streamed upload and download, one-level listing, delete.
+///
+/// The path comes from the raw request target, never from a router-decoded parameter, and must pass
+/// `ArtifactPath` validation (repeated percent-decoding, no traversal) before any file is touched.
+struct ArtifactRoutes {
+    let store: any ArtifactStore
+    static let prefixes = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"]
+    static let chunkSize = 256 * 1024
+
+    func register(_ api: APIResponder) {
+        let store = self.store
+        let logger = api.logger
+        for prefix in Self.prefixes {
+            let base = prefix + "/artifacts"
+            api.router.put(RouterPath(base + "/**")) { request, _ in
+                do {
+                    let path = try Self.path(of: request, under: base)
+                    let upload = try await store.beginUpload(path)
+                    do {
+                        for try await buffer in request.body {
+                            try buffer.withUnsafeReadableBytes { try upload.write($0) }
+                        }
+                        try upload.commit()
+                    } catch {
+                        upload.abort()
+                        throw error
+                    }
+                    return APIResponder.json(JSONWriter.empty.bytes)
+                } catch {
+                    return APIResponder.errorResponse(error, logger: logger)
+                }
+            }
+            api.router.get(RouterPath(base + "/**")) { request, _ in
+                do {
+                    let path = try Self.path(of: request, under: base)
+                    return try await Self.download(store, path)
+                } catch {
+                    return APIResponder.errorResponse(error, logger: logger)
+                }
+            }
+            api.router.delete(RouterPath(base + "/**")) { request, _ in
+                do {
+                    let path = try Self.path(of: request, under: base)
+                    try await store.delete(path)
+                    return APIResponder.json(JSONWriter.empty.bytes)
+                } catch {
+                    return APIResponder.errorResponse(error, logger: logger)
+                }
+            }
+            api.add(.get, "artifacts", prefixes: [prefix]) { q in
+                let path = try ArtifactPath(validating: try q.string("path") ?? "")
+                guard let entries = try await store.list(path) else { return .empty }
+                var w = JSONWriter()
+                w.beginObject()
+                w.key("files")
+                w.beginArray()
+                for entry in entries {
+                    w.beginObject()
+                    w.field("path", entry.name)
+                    w.field("is_dir", entry.isDirectory)
+                    w.field("file_size", entry.size)
+                    w.endObject()
+                }
+                w.endArray()
+                w.endObject()
+                return w
+            }
+            for action in ["mpu/create", "mpu/complete", "mpu/abort"] {
+                api.router.post(RouterPath(prefix + "/\(action)/**")) { _, _ in
+                    APIResponder.errorResponse(
+                        SkiffError(
+                            .notImplemented,
+                            "Multipart upload is not supported for the current artifact repository; use a plain PUT."),
+                        logger: logger)
+                }
+            }
+        }
+    }
+
+    /// The validated artifact path of a request, taken from the raw (still percent-encoded) target.
+    static func path(of request: Request, under base: String) throws(SkiffError) -> ArtifactPath {
+        let raw = request.uri.path
+        guard raw.hasPrefix(base + "/") else { throw .invalid("Invalid path") }
+        return try ArtifactPath(validating: String(raw.dropFirst(base.count + 1)))
+    }
+
+    static func download(_ store: any ArtifactStore, _ path: ArtifactPath) async throws -> Response {
+        let file = try await store.open(path)
+        let name = path.basename
+        var headers: HTTPFields = [
+            .contentType: MediaTypes.forFile(name),
+            .contentDisposition: "attachment; filename=\"\(name.replacingQuotes)\"",
+            .acceptRanges: "none",
+            .eTag: "\"\(file.modificationTime)-\(file.size)\"",
+        ]
+        headers[.contentLength] = String(file.size)
+        let body = ResponseBody(contentLength: Int(file.size)) { writer in
+            defer { file.close() }
+            while true {
+                let chunk = try file.read(maxBytes: chunkSize)
+                if chunk.isEmpty { break }
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}
+
+extension String {
+    fileprivate var replacingQuotes: String {
+        String(unicodeScalars.map { $0 == "\"" || $0.value < 0x20 ? "_" : Character($0) })
+    }
+}

@@ -1,0 +1,33 @@
+import Hummingbird
+import Logging
+import SkiffCore
+
+/// Builds the HTTP router of `skiff server`: the MLflow-compatible tracking API, the artifact proxy and
+/// the health endpoints. Hummingbird's types stop here: callers hand in Skiff services and get a responder.
+public enum SkiffRouter {
+    /// The services the router serves.
+    public struct Services: Sendable {
+        public var tracking: TrackingService
+        public var artifacts: any ArtifactStore
+        /// Host names accepted in the `Host` header besides loopback names and IP literals (`*`: any).
+        public var allowedHosts: [String]
+
+        /// Creates the set of services.
+        public init(tracking: TrackingService, artifacts: any ArtifactStore, allowedHosts: [String] = []) {
+            self.tracking = tracking
+            self.artifacts = artifacts
+            self.allowedHosts = allowedHosts
+        }
+    }
+
+    /// A router with every route registered.
+    public static func make(_ services: Services, logger: Logger) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: HostGuardMiddleware(allowedHosts: services.allowedHosts))
+        let api = APIResponder(router: router, logger: logger)
+        ServerInfoRoutes().register(api)
+        TrackingRoutes(tracking: services.tracking).register(api)
+        ArtifactRoutes(store: services.artifacts).register(api)
+        return router
+    }
+}

@@ -1,0 +1,212 @@
+import SkiffCore
+
+/// The parameters of one MLflow API call, from the query string (GET) or the JSON body.
+///
+/// Getters apply protobuf-JSON's leniency the client relies on: int64s as numbers or strings, enums by
+/// name or number, doubles as numbers or `"NaN"`/`"Infinity"` strings, a field under its snake_case or
+/// camelCase name (but not both). Every failure is a `SkiffError` with MLflow's wording, never a 5xx.
+struct RequestParameters: Sendable {
+    private let body: [String: JSON]
+    private let query: [String: [String]]
+    private let fromQuery: Bool
+
+    init(query: [String: [String]]) {
+        self.query = query
+        self.body = [:]
+        self.fromQuery = true
+    }
+
+    init(body: [String: JSON]) {
+        self.body = body
+        self.query = [:]
+        self.fromQuery = false
+    }
+
+    /// The raw JSON value of a field (body only), honouring camelCase aliases.
+    func json(_ name: String) throws(SkiffError) -> JSON? {
+        if fromQuery {
+            guard let values = query[name] ?? query[Self.camel(name)], let first = values.first else { return nil }
+            return .string(first)
+        }
+        let camel = Self.camel(name)
+        let a = body[name]
+        let b = camel == name ? nil : body[camel]
+        if a != nil, b != nil {
+            throw .invalid("Both '\(name)' and '\(camel)' were given; send only one.")
+        }
+        let value = a ?? b
+        if case .null = value { return nil }
+        return value
+    }
+
+    /// An optional string; numbers and bools are rendered as text.
+    func string(_ name: String) throws(SkiffError) -> String? {
+        switch try json(name) {
+        case nil: return nil
+        case .string(let s): return s
+        case .number(let n): return n
+        case .bool(let b): return b ? "true" : "false"
+        default: throw Self.typeError(name, "a string")
+        }
+    }
+
+    /// A required, non-empty string.
+    func requiredString(_ name: String) throws(SkiffError) -> String {
+        guard let s = try string(name), !s.isEmpty else { throw .missingParameter(name) }
+        return s
+    }
+
+    /// The first present of several names (e.g. `run_id` then `run_uuid`), required.
+    func requiredString(anyOf names: String...) throws(SkiffError) -> String {
+        for name in names {
+            if let s = try string(name), !s.isEmpty { return s }
+        }
+        throw .missingParameter(names[0])
+    }
+
+    /// An optional int64, from a JSON number or a decimal string.
+    func int64(_ name: String) throws(SkiffError) -> Int64? {
+        switch try json(name) {
+        case nil: return nil
+        case .number(let n), .string(let n):
+            if let v = Int64(n) { return v }
+            if let d = Double(n), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
+            throw Self.typeError(name, "an integer")
+        default:
+            throw Self.typeError(name, "an integer")
+        }
+    }
+
+    /// An optional Int.
+    func int(_ name: String) throws(SkiffError) -> Int? {
+        guard let v = try int64(name) else { return nil }
+        guard let i = Int(exactly: v) else { throw Self.typeError(name, "an integer") }
+        return i
+    }
+
+    /// An optional bool: JSON true/false or `true`/`false` text in any case.
+    func bool(_ name: String) throws(SkiffError) -> Bool? {
+        switch try json(name) {
+        case nil: return nil
+        case .bool(let b): return b
+        case .string(let s):
+            switch s.lowercased() {
+            case "true": return true
+            case "false": return false
+            default: throw Self.typeError(name, "a boolean")
+            }
+        default: throw Self.typeError(name, "a boolean")
+        }
+    }
+
+    /// Repeated values: a JSON array of scalars, or a repeated query key.
+    func strings(_ name: String) throws(SkiffError) -> [String] {
+        if fromQuery { return query[name] ?? query[Self.camel(name)] ?? [] }
+        switch try json(name) {
+        case nil: return []
+        case .array(let items):
+            return try items.map { item throws(SkiffError) in
+                switch item {
+                case .string(let s): return s
+                case .number(let n): return n
+                default: throw Self.typeError(name, "a list of strings")
+                }
+            }
+        case .string(let s): return [s]
+        default: throw Self.typeError(name, "a list of strings")
+        }
+    }
+
+    /// A JSON array of objects (body only); empty when absent.
+    func objects(_ name: String) throws(SkiffError) -> [RequestParameters] {
+        switch try json(name) {
+        case nil: return []
+        case .array(let items):
+            return try items.map { item throws(SkiffError) in
+                guard case .object(let o) = item else { throw Self.typeError(name, "a list of objects") }
+                return RequestParameters(body: o)
+            }
+        default: throw Self.typeError(name, "a list of objects")
+        }
+    }
+
+    /// A nested object (body only).
+    func object(_ name: String) throws(SkiffError) -> RequestParameters? {
+        switch try json(name) {
+        case nil: return nil
+        case .object(let o): return RequestParameters(body: o)
+        default: throw Self.typeError(name, "an object")
+        }
+    }
+
+    /// A required double; NaN and ±infinity arrive as strings. Booleans are refused, as in MLflow.
+    func requiredDouble(_ name: String) throws(SkiffError) -> Double {
+        switch try json(name) {
+        case nil: throw .missingParameter(name)
+        case .number(let n):
+            guard let d = Double(n) else { throw Self.typeError(name, "a number") }
+            return d
+        case .string(let s):
+            switch s {
+            case "NaN", "nan": return .nan
+            case "Infinity", "inf", "Inf": return .infinity
+            case "-Infinity", "-inf", "-Inf": return -.infinity
+            default:
+                guard let d = Double(s), !s.isEmpty else { throw Self.typeError(name, "a number") }
+                return d
+            }
+        default:
+            throw Self.typeError(name, "a number")
+        }
+    }
+
+    /// The `key`/`value` pairs of a list field such as `tags`.
+    func tags(_ name: String) throws(SkiffError) -> [Tag] {
+        try objects(name).map { item throws(SkiffError) in
+            Tag(key: try item.requiredString("key"), value: try item.string("value") ?? "")
+        }
+    }
+
+    static func typeError(_ name: String, _ expected: String) -> SkiffError {
+        .invalid("Invalid value for parameter '\(name)' supplied: expected \(expected).")
+    }
+
+    static func camel(_ snake: String) -> String {
+        guard snake.contains("_") else { return snake }
+        var out = ""
+        var upper = false
+        for c in snake {
+            if c == "_" {
+                upper = true
+            } else if upper {
+                out += c.uppercased()
+                upper = false
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Parses `a=1&b=2&b=3` with `+` as space and percent-decoding.
+    static func parseQuery(_ query: String) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decodeComponent(parts[0])
+            let value = parts.count > 1 ? decodeComponent(parts[1]) : ""
+            result[key, default: []].append(value)
+        }
+        return result
+    }
+
+    static func decodeComponent(_ text: Substring) -> String {
+        PathDecoding.decodeOnce(text.replacingOccurrences(of: "+", with: " "))
+    }
+}
+
+extension Substring {
+    fileprivate func replacingOccurrences(of target: Character, with replacement: Character) -> String {
+        String(map { $0 == target ? replacement : $0 })
+    }
+}

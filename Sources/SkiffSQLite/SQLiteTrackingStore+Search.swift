@@ -1,0 +1,100 @@
+import GRDB
+import SkiffCore
+
+extension SQLiteTrackingStore {
+    /// Searches runs in SQL: the filter, the order and the page are all pushed into one query over ids,
+    /// then the page's runs are loaded with set-based queries (never one query per run).
+    public func searchRuns(_ query: RunQuery) async throws -> Page<Run> {
+        try await read { db in
+            var joins = ""
+            var joinArguments = StatementArguments()
+            var order: [String] = []
+            for (i, term) in query.orderBy.enumerated() {
+                let direction = term.ascending ? "ASC" : "DESC"
+                switch term.entity {
+                case .metric(let key):
+                    joins += " LEFT JOIN latest_metrics o\(i) ON o\(i).run_uuid = r.run_uuid AND o\(i).key = ?"
+                    _ = joinArguments.append(contentsOf: [key])
+                    // Missing and NaN values sort last in both directions, as in MLflow.
+                    order.append("(o\(i).value IS NULL OR o\(i).is_nan = 1), o\(i).value \(direction)")
+                case .param(let key), .tag(let key):
+                    let table = term.entity == .param(key) ? "params" : "tags"
+                    joins += " LEFT JOIN \(table) o\(i) ON o\(i).run_uuid = r.run_uuid AND o\(i).key = ?"
+                    _ = joinArguments.append(contentsOf: [key])
+                    order.append("(o\(i).value IS NULL), o\(i).value \(direction)")
+                case .attribute(let name):
+                    let column = Self.runColumn(name)
+                    order.append("(\(column) IS NULL), \(column) \(direction)")
+                case .dataset:
+                    break
+                }
+            }
+            order.append("r.start_time DESC")
+            order.append("r.run_uuid ASC")
+
+            var arguments = joinArguments
+            var conditions: [String] = []
+            _ = arguments.append(contentsOf: [SQLText.jsonArray(query.experimentIDs)])
+            conditions.append("r.experiment_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))")
+            conditions.append(
+                "r.lifecycle_stage IN (" + query.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",")
+                    + ")")
+            for clause in query.filter {
+                conditions.append(Self.runCondition(clause, &arguments))
+            }
+            let sql = """
+                SELECT r.run_uuid FROM runs r\(joins) WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?
+                """
+            _ = arguments.append(contentsOf: [query.maxResults + 1, query.offset])
+            let ids = try String.fetchAll(db, sql: sql, arguments: arguments)
+            let page = Array(ids.prefix(query.maxResults))
+            let next = ids.count > query.maxResults ? PageToken.encode(offset: query.offset + query.maxResults) : nil
+            return Page(items: try Self.loadRuns(db, ids: page), nextPageToken: next)
+        }
+    }
+
+    static func runColumn(_ attribute: String) -> String {
+        switch attribute {
+        case "run_id": "r.run_uuid"
+        case "run_name": "r.name"
+        default: "r.\(attribute)"
+        }
+    }
+
+    static func runCondition(_ clause: FilterClause, _ arguments: inout StatementArguments) -> String {
+        switch clause.entity {
+        case .metric(let key):
+            _ = arguments.append(contentsOf: [key])
+            let compare = SQLText.compare("m.value", clause, &arguments)
+            return """
+                EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ? \
+                AND m.is_nan = 0 AND \(compare))
+                """
+        case .param(let key), .tag(let key):
+            let table = clause.entity == .param(key) ? "params" : "tags"
+            _ = arguments.append(contentsOf: [key])
+            let base = "SELECT 1 FROM \(table) p WHERE p.run_uuid = r.run_uuid AND p.key = ?"
+            switch clause.op {
+            case .isNull: return "NOT EXISTS (\(base))"
+            case .isNotNull: return "EXISTS (\(base))"
+            default: return "EXISTS (\(base) AND \(SQLText.compare("p.value", clause, &arguments)))"
+            }
+        case .attribute(let name):
+            return SQLText.compare(runColumn(name), clause, &arguments)
+        case .dataset(let field):
+            if field == "context" {
+                let compare = SQLText.compare("t.value", clause, &arguments)
+                return """
+                    EXISTS (SELECT 1 FROM run_dataset_input_tags t WHERE t.run_uuid = r.run_uuid \
+                    AND t.key = 'mlflow.data.context' AND \(compare))
+                    """
+            }
+            let compare = SQLText.compare("d.\(field)", clause, &arguments)
+            return """
+                EXISTS (SELECT 1 FROM run_dataset_inputs i JOIN datasets d ON d.dataset_id = i.dataset_id \
+                WHERE i.run_uuid = r.run_uuid AND \(compare))
+                """
+        }
+    }
+}

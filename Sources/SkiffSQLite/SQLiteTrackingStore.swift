@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import SkiffCore
+
+/// The embedded tracking store: SQLite through GRDB, in WAL mode.
+///
+/// Writes are serialised by GRDB's writer queue and reads run concurrently from a small reader pool,
+/// all off Swift's cooperative thread pool. Every acknowledged write is committed to the WAL before the
+/// call returns, so a killed process reopens with it present (`synchronous=NORMAL` only risks the last
+/// transactions on power loss, not on a process crash).
+public struct SQLiteTrackingStore: TrackingStore {
+    let pool: DatabasePool
+    /// The root new experiments' artifact locations are derived from, e.g. `mlflow-artifacts:`.
+    let defaultArtifactRoot: String
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    /// - Parameters:
+    ///   - path: the SQLite file.
+    ///   - defaultArtifactRoot: experiments without an explicit location get `<root>/<id>`.
+    /// - Throws: `SkiffError` with code `internalError` when the file cannot be opened or migrated.
+    public init(path: String, defaultArtifactRoot: String = "mlflow-artifacts:") throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.maximumReaderCount = 4
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw SkiffError(.internalError, "The tracking database could not be opened.", detail: "\(error)")
+        }
+        var root = defaultArtifactRoot
+        while root.hasSuffix("/") { root.removeLast() }
+        self.defaultArtifactRoot = root
+        let time = Int64(Date().timeIntervalSince1970 * 1000)
+        try Self.translating {
+            try pool.write { db in try Self.ensureDefaultExperiment(db, root: root, time: time) }
+        }
+    }
+
+    /// Runs a write transaction, translating SQLite errors into `SkiffError`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as SkiffError {
+            throw error
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Runs a read, translating SQLite errors into `SkiffError`.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as SkiffError {
+            throw error
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    static func translating<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SkiffError {
+            throw error
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// Maps SQLite failures onto the shared codes: a constraint is a conflict, a busy database is transient.
+    static func translate(_ error: any Error) -> SkiffError {
+        guard let db = error as? DatabaseError else {
+            return SkiffError(.internalError, "The tracking store failed.", detail: "\(error)")
+        }
+        switch db.resultCode {
+        case .SQLITE_CONSTRAINT:
+            return SkiffError(.resourceAlreadyExists, "The entity already exists.", detail: "\(db)")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return SkiffError(.temporarilyUnavailable, "The tracking store is busy; retry.", detail: "\(db)")
+        case .SQLITE_FULL:
+            return SkiffError(.internalError, "The tracking store's disk is full.", detail: "\(db)")
+        default:
+            return SkiffError(.internalError, "The tracking store failed.", detail: "\(db)")
+        }
+    }
+
+    static func ensureDefaultExperiment(_ db: Database, root: String, time: Int64) throws {
+        let exists = try Int.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE experiment_id = 0") != nil
+        if !exists {
+            try db.execute(
+                sql: """
+                    INSERT INTO experiments(experiment_id, name, artifact_location, lifecycle_stage, creation_time,
+                    last_update_time) VALUES (0, ?, ?, 'active', ?, ?)
+                    """,
+                arguments: [Experiment.defaultName, "\(root)/0", time, time]
+            )
+        }
+    }
+}

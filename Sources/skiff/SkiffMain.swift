@@ -1,0 +1,8 @@
+import SkiffCLI
+
+@main
+enum SkiffMain {
+    static func main() async {
+        await SkiffCommand.main()
+    }
+}

@@ -1,3 +1,0 @@
-import SkiffCLI
-
-await SkiffCommand.main()
