@@ -15,8 +15,10 @@ extension SQLiteTrackingStore {
                 case .metric(let key):
                     joins += " LEFT JOIN latest_metrics o\(i) ON o\(i).run_uuid = r.run_uuid AND o\(i).key = ?"
                     _ = joinArguments.append(contentsOf: [key])
-                    // Missing and NaN values sort last in both directions, as in MLflow.
-                    order.append("(o\(i).value IS NULL OR o\(i).is_nan = 1), o\(i).value \(direction)")
+                    // NaN, then missing values sort last in both directions, as in MLflow.
+                    order.append(
+                        "CASE WHEN o\(i).value IS NULL THEN 2 WHEN o\(i).is_nan = 1 THEN 1 ELSE 0 END, "
+                            + "o\(i).value \(direction)")
                 case .param(let key), .tag(let key):
                     let table = term.entity == .param(key) ? "params" : "tags"
                     joins += " LEFT JOIN \(table) o\(i) ON o\(i).run_uuid = r.run_uuid AND o\(i).key = ?"

@@ -74,6 +74,7 @@ struct FilterParser {
     // MARK: - Grammar
 
     private mutating func clause() throws(SkiffError) -> RawClause {
+        skipSpace()
         let identifier = try self.identifier()
         skipSpace()
         let op = try self.operator()
