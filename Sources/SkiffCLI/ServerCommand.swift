@@ -38,7 +38,8 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("allowed-hosts"),
-        help: "Comma-separated host names accepted in the Host header besides loopback and IP literals; '*' for any (SKIFF_ALLOWED_HOSTS)."
+        help:
+            "Comma-separated host names accepted in the Host header besides loopback and IP literals; '*' for any (SKIFF_ALLOWED_HOSTS)."
     )
     var allowedHosts: String?
 
@@ -53,7 +54,9 @@ struct ServerCommand: AsyncParsableCommand {
             if let port {
                 config.port = port
             } else if let text = env["SKIFF_PORT"] {
-                guard let value = Int(text) else { throw ValidationError("SKIFF_PORT must be a number, got '\(text)'.") }
+                guard let value = Int(text) else {
+                    throw ValidationError("SKIFF_PORT must be a number, got '\(text)'.")
+                }
                 config.port = value
             }
             config.dataDirectory = dataDirectory ?? env["SKIFF_DATA_DIR"] ?? config.dataDirectory
@@ -71,7 +74,9 @@ struct ServerCommand: AsyncParsableCommand {
         } catch let error as SkiffError {
             throw ValidationError(error.message)
         }
-        if let level = logLevel ?? ProcessInfo.processInfo.environment["SKIFF_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
+        if let level = logLevel ?? ProcessInfo.processInfo.environment["SKIFF_LOG_LEVEL"],
+            Logger.Level(rawValue: level) == nil
+        {
             throw ValidationError("Unknown log level '\(level)'. Use trace, debug, info, notice, warning or error.")
         }
     }
@@ -85,7 +90,9 @@ struct ServerCommand: AsyncParsableCommand {
         do {
             try await server.run { port in
                 FileHandle.standardError.write(
-                    Data("skiff server listening on http://\(config.host):\(port) (data: \(config.dataDirectory))\n".utf8))
+                    Data(
+                        "skiff server listening on http://\(config.host):\(port) (data: \(config.dataDirectory))\n".utf8
+                    ))
             }
         } catch let error as SkiffError {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))

@@ -103,7 +103,8 @@ extension SQLiteTrackingStore {
                 for tag in tags {
                     try upsert.execute(arguments: [runID, tag.key, tag.value])
                     if tag.key == "mlflow.runName" {
-                        try db.execute(sql: "UPDATE runs SET name = ? WHERE run_uuid = ?", arguments: [tag.value, runID])
+                        try db.execute(
+                            sql: "UPDATE runs SET name = ? WHERE run_uuid = ?", arguments: [tag.value, runID])
                     }
                 }
             }

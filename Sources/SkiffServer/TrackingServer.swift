@@ -99,10 +99,12 @@ public struct TrackingServer: Sendable {
         let app = Application(
             router: router,
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "skiff/\(SkiffVersion.string)"),
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "skiff/\(SkiffVersion.string)"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("skiff server listening", metadata: ["address": "\(channel.localAddress?.description ?? "")"])
+                logger.info(
+                    "skiff server listening", metadata: ["address": "\(channel.localAddress?.description ?? "")"])
                 await onListening(port)
             },
             logger: logger

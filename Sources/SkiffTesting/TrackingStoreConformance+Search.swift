@@ -17,7 +17,8 @@ extension TrackingStoreConformance {
             if let acc { metrics.append(metric("acc", acc)) }
             var tags = [Tag(key: "team", value: team)]
             if i % 2 == 0 { tags.append(Tag(key: "even", value: "yes")) }
-            try await store.logBatch(runID: run.info.runID, metrics: metrics, params: [Tag(key: "lr", value: lr)], tags: tags)
+            try await store.logBatch(
+                runID: run.info.runID, metrics: metrics, params: [Tag(key: "lr", value: lr)], tags: tags)
         }
         return (exp, ids)
     }
@@ -41,12 +42,15 @@ extension TrackingStoreConformance {
         },
         Check(name: "run search filters on latest metrics and params and orders by a metric") { store in
             let (exp, _) = try await searchFixture(store)
-            let page = try await search(store, exp, "metrics.acc > 0.5 and params.lr = '0.01'", order: ["metrics.acc DESC"])
+            let page = try await search(
+                store, exp, "metrics.acc > 0.5 and params.lr = '0.01'", order: ["metrics.acc DESC"])
             #expect(names(page) == ["r0"])
             let all = try await search(store, exp, "", order: ["metrics.acc DESC"])
             #expect(names(all) == ["r5", "r0", "r2", "r1", "r4", "r3"], "missing and NaN values sort last")
             let asc = try await search(store, exp, "", order: ["metrics.acc ASC"])
-            #expect(names(asc) == ["r1", "r2", "r0", "r5", "r4", "r3"], "missing and NaN values sort last, ties newest first")
+            #expect(
+                names(asc) == ["r1", "r2", "r0", "r5", "r4", "r3"],
+                "missing and NaN values sort last, ties newest first")
         },
         Check(name: "run search: LIKE is case-sensitive, ILIKE is not, != needs the key") { store in
             let (exp, _) = try await searchFixture(store)
@@ -86,7 +90,8 @@ extension TrackingStoreConformance {
         },
         Check(name: "run search returns runs with their data and filters on datasets") { store in
             let (exp, ids) = try await searchFixture(store)
-            let dataset = Dataset(name: "iris", digest: "d1", sourceType: "code", source: "{}", schema: nil, profile: nil)
+            let dataset = Dataset(
+                name: "iris", digest: "d1", sourceType: "code", source: "{}", schema: nil, profile: nil)
             try await store.logInputs(
                 runID: ids["r3"]!,
                 datasets: [DatasetInput(dataset: dataset, tags: [Tag(key: "mlflow.data.context", value: "eval")])],

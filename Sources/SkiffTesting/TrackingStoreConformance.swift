@@ -89,7 +89,9 @@ public enum TrackingStoreConformance {
             let e = try await store.experiment(named: "new")
             #expect(e.id == id)
             #expect(e.lastUpdateTime == t0 + 5)
-            await expectError(.resourceAlreadyExists) { try await store.renameExperiment(id: id, newName: "taken", time: t0) }
+            await expectError(.resourceAlreadyExists) {
+                try await store.renameExperiment(id: id, newName: "taken", time: t0)
+            }
         },
         Check(name: "deleting an experiment deletes its runs and restoring brings them back") { store in
             let id = try await store.createExperiment(name: "x", artifactLocation: nil, tags: [], time: t0)
@@ -117,7 +119,8 @@ public enum TrackingStoreConformance {
 
     static let runChecks: [Check] = [
         Check(name: "a new run is RUNNING under its experiment's artifact location") { store in
-            let id = try await store.createExperiment(name: "r", artifactLocation: "mlflow-artifacts:/r/", tags: [], time: t0)
+            let id = try await store.createExperiment(
+                name: "r", artifactLocation: "mlflow-artifacts:/r/", tags: [], time: t0)
             let run = try await newRun(store, experiment: id, tags: [Tag(key: "mlflow.user", value: "alice")])
             #expect(run.info.status == .running)
             #expect(run.info.endTime == nil)
@@ -158,7 +161,8 @@ public enum TrackingStoreConformance {
             let id = try await newRun(store).info.runID
             try await store.logBatch(runID: id, metrics: [], params: [], tags: [Tag(key: "a", value: "1")])
             try await store.logBatch(runID: id, metrics: [], params: [], tags: [Tag(key: "a", value: "2")])
-            try await store.logBatch(runID: id, metrics: [], params: [], tags: [Tag(key: "mlflow.runName", value: "n2")])
+            try await store.logBatch(
+                runID: id, metrics: [], params: [], tags: [Tag(key: "mlflow.runName", value: "n2")])
             let run = try await store.run(id: id)
             #expect(run.tags.contains(Tag(key: "a", value: "2")))
             #expect(run.info.runName == "n2")
@@ -177,7 +181,8 @@ public enum TrackingStoreConformance {
             #expect(try await store.run(id: id).metrics.first?.value == 5)
             try await store.logBatch(runID: id, metrics: [metric("m", 1, step: 2, ts: t0 + 1)], params: [], tags: [])
             #expect(try await store.run(id: id).metrics.first?.value == 1)
-            try await store.logBatch(runID: id, metrics: [metric("m", 100, step: 1, ts: t0 + 999)], params: [], tags: [])
+            try await store.logBatch(
+                runID: id, metrics: [metric("m", 100, step: 1, ts: t0 + 999)], params: [], tags: [])
             let latest = try await store.run(id: id).metrics
             #expect(latest.count == 1)
             #expect(latest.first?.value == 1)
@@ -187,12 +192,15 @@ public enum TrackingStoreConformance {
             let id = try await newRun(store).info.runID
             try await store.logBatch(
                 runID: id,
-                metrics: [metric("n", .nan, step: 0), metric("p", .infinity, step: 0), metric("q", -.infinity, step: 0)],
+                metrics: [
+                    metric("n", .nan, step: 0), metric("p", .infinity, step: 0), metric("q", -.infinity, step: 0),
+                ],
                 params: [], tags: [])
             let history = try await store.metricHistory(runID: id, key: "n", offset: 0, limit: nil).items
             #expect(history.count == 1)
             #expect(history.first?.value.isNaN == true)
-            let latest = Dictionary(uniqueKeysWithValues: try await store.run(id: id).metrics.map { ($0.key, $0.value) })
+            let latest = Dictionary(
+                uniqueKeysWithValues: try await store.run(id: id).metrics.map { ($0.key, $0.value) })
             #expect(latest["n"]?.isNaN == true)
             #expect(latest["p"] == .infinity)
             #expect(latest["q"] == -.infinity)

@@ -34,7 +34,8 @@ struct SQLiteConformanceTests {
 
     @Test("a file that is not a database gives a clear error, not a crash")
     func corruptFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-bad-\(UUID().uuidString).db").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-bad-\(UUID().uuidString).db")
+            .path
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
         #expect(throws: SkiffError.self) { _ = try SQLiteTrackingStore(path: path) }
     }

@@ -54,7 +54,8 @@ public enum ExperimentSearchGrammar {
             switch raw.op {
             case .equal, .notEqual, .like, .ilike:
                 guard raw.valueWasQuoted, case .string = raw.value else {
-                    throw .invalid("Expected a quoted string value for tags. Found \(RunSearchGrammar.describe(raw.value))")
+                    throw .invalid(
+                        "Expected a quoted string value for tags. Found \(RunSearchGrammar.describe(raw.value))")
                 }
             case .isNull, .isNotNull: break
             default: throw RunSearchGrammar.unsupported(raw.op, "tags")
@@ -76,7 +77,8 @@ public enum ExperimentSearchGrammar {
         default:
             guard raw.op.isComparison else { throw RunSearchGrammar.unsupported(raw.op, "time attributes") }
             guard case .number = raw.value else {
-                throw .invalid("Expected numeric value type for time attributes. Found \(RunSearchGrammar.describe(raw.value))")
+                throw .invalid(
+                    "Expected numeric value type for time attributes. Found \(RunSearchGrammar.describe(raw.value))")
             }
         }
         return FilterClause(entity: entity, op: raw.op, value: value)

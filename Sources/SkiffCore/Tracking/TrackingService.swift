@@ -312,7 +312,8 @@ public struct TrackingService: Sendable {
             )
         }
         if let startStep, let endStep, startStep > endStep {
-            throw SkiffError.invalid("end_step must be greater than start_step. Found start_step=\(startStep) and end_step=\(endStep).")
+            throw SkiffError.invalid(
+                "end_step must be greater than start_step. Found start_step=\(startStep) and end_step=\(endStep).")
         }
         return try await store.metricHistoryBulkInterval(
             runIDs: runIDs, key: key, startStep: startStep, endStep: endStep, maxResults: maxResults

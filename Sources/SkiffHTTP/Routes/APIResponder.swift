@@ -59,7 +59,8 @@ struct APIResponder {
             // Legacy clients double-encode: a JSON string holding the JSON object.
             if case .string(let inner) = value { value = try JSONParser.parse(Array(inner.utf8)) }
         } catch {
-            throw SkiffError(.badRequest, "Malformed JSON in the request body at byte \(error.position): \(error.reason).")
+            throw SkiffError(
+                .badRequest, "Malformed JSON in the request body at byte \(error.position): \(error.reason).")
         }
         guard case .object(let object) = value else {
             throw SkiffError(.badRequest, "The request body must be a JSON object.")

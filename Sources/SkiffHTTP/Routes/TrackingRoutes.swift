@@ -45,7 +45,8 @@ struct TrackingRoutes {
         api.add(.post, "experiments/search", prefixes: p, searchExperiments)
         api.add(.get, "experiments/search", prefixes: p, searchExperiments)
         api.add(.post, "experiments/update", prefixes: p) { q in
-            try await t.renameExperiment(id: try q.requiredString("experiment_id"), newName: try q.requiredString("new_name"))
+            try await t.renameExperiment(
+                id: try q.requiredString("experiment_id"), newName: try q.requiredString("new_name"))
             return .empty
         }
         api.add(.post, "experiments/delete", prefixes: p) { q in
@@ -127,7 +128,8 @@ struct TrackingRoutes {
             return .empty
         }
         api.add(.post, "runs/delete-tag", prefixes: p) { q in
-            try await t.deleteTag(runID: try q.requiredString(anyOf: "run_id", "run_uuid"), key: try q.requiredString("key"))
+            try await t.deleteTag(
+                runID: try q.requiredString(anyOf: "run_id", "run_uuid"), key: try q.requiredString("key"))
             return .empty
         }
         api.add(.post, "runs/log-batch", prefixes: p) { q in

@@ -1,0 +1,135 @@
+"""Wire-level behaviour the mlflow client and curl users rely on (reference §1, §6, §10)."""
+
+import requests
+
+
+def api(url: str) -> str:
+    return f"{url}/api/2.0/mlflow"
+
+
+def test_health_version_and_server_info(tracking_uri):
+    assert requests.get(f"{tracking_uri}/health").text == "OK"
+    version = requests.get(f"{tracking_uri}/version").text
+    from packaging.version import Version
+
+    assert Version(version) < Version("3.4")
+    info = requests.get(f"{tracking_uri}/api/3.0/mlflow/server-info").json()
+    assert info["store_type"] == "SqlStore"
+    assert info["multipart_uploads_enabled"] is False
+
+
+def test_get_with_query_string_or_json_body_and_run_uuid(tracking_uri):
+    run = requests.post(f"{api(tracking_uri)}/runs/create", json={"experiment_id": "0"}).json()["run"]
+    rid = run["info"]["run_id"]
+    assert run["info"]["run_uuid"] == rid
+    by_query = requests.get(f"{api(tracking_uri)}/runs/get", params={"run_uuid": rid}).json()
+    by_body = requests.get(f"{api(tracking_uri)}/runs/get", json={"run_id": rid}).json()
+    assert by_query["run"]["info"]["run_id"] == by_body["run"]["info"]["run_id"] == rid
+
+
+def test_enums_and_int64_as_strings_or_numbers(tracking_uri):
+    rid = requests.post(f"{api(tracking_uri)}/runs/create", json={"experiment_id": 0}).json()["run"]["info"]["run_id"]
+    r = requests.post(f"{api(tracking_uri)}/runs/update", json={"run_id": rid, "status": 3, "end_time": "1700000000000"})
+    assert r.status_code == 200
+    info = r.json()["run_info"]
+    assert info["status"] == "FINISHED" and info["end_time"] == 1700000000000
+    r = requests.post(
+        f"{api(tracking_uri)}/runs/log-metric",
+        json={"run_id": rid, "key": "m", "value": "NaN", "timestamp": "5", "step": "2"},
+    )
+    assert r.status_code == 200
+    hist = requests.get(f"{api(tracking_uri)}/metrics/get-history", params={"run_id": rid, "metric_key": "m"}).json()
+    assert hist["metrics"] == [{"key": "m", "value": "NaN", "timestamp": 5, "step": 2}]
+
+
+def test_json_content_type_is_required_on_writes(tracking_uri):
+    r = requests.post(
+        f"{api(tracking_uri)}/experiments/create", data='{"name": "csrf"}', headers={"Content-Type": "text/plain"}
+    )
+    assert r.status_code == 400
+    assert r.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "Content-Type" in r.json()["message"]
+    r = requests.get(f"{api(tracking_uri)}/experiments/get-by-name", params={"experiment_name": "csrf"})
+    assert r.status_code == 404
+
+
+def test_dns_rebinding_and_cross_origin_writes_are_refused(tracking_uri):
+    r = requests.get(f"{api(tracking_uri)}/experiments/get?experiment_id=0", headers={"Host": "evil.example:5000"})
+    assert r.status_code == 403
+    r = requests.post(
+        f"{api(tracking_uri)}/experiments/create", json={"name": "xsite"}, headers={"Origin": "http://evil.example"}
+    )
+    assert r.status_code == 403
+    assert r.json()["error_code"] == "PERMISSION_DENIED"
+    r = requests.post(
+        f"{api(tracking_uri)}/experiments/search", json={"max_results": 1}, headers={"Origin": "http://localhost:3000"}
+    )
+    assert r.status_code == 200
+
+
+def test_malformed_bodies_are_400_never_5xx(tracking_uri):
+    cases = [
+        ("runs/create", "{not json"),
+        ("runs/create", "[1,2,3]"),
+        ("runs/create", '{"experiment_id": {"nested": true}}'),
+        ("runs/log-batch", '{"run_id": "abc", "metrics": [{"key": "k", "value": true, "timestamp": 1}]}'),
+        ("runs/log-batch", '{"run_id": "abc", "metrics": "nope"}'),
+        ("runs/log-metric", '{"run_id": "abc", "key": "k", "value": 1}'),
+        ("experiments/create", '{"name": ""}'),
+        ("experiments/create", '{"name": "x", "artifact_location": "http://169.254.169.254/latest"}'),
+        ("experiments/create", '{"name": "y", "artifact_location": "runs:/abc/x"}'),
+        ("experiments/search", '{"max_results": 0}'),
+        ("experiments/search", '{"max_results": 10, "page_token": "garbage!!"}'),
+        ("runs/search", '{"experiment_ids": ["0"], "max_results": 50001}'),
+        ("runs/search", '{"experiment_ids": ["0"], "filter": "metrics.a > 1 OR metrics.b > 2"}'),
+        ("runs/search", '{"experiment_ids": ["0"], "order_by": ["bogus.key DESC"]}'),
+        ("runs/search", '{"experiment_ids": ["abc"]}'),
+        ("runs/create", '{"experimentId": "0", "experiment_id": "0"}'),
+        ("runs/create", "[" * 10000 + "]" * 10000),
+    ]
+    for path, body in cases:
+        r = requests.post(f"{api(tracking_uri)}/{path}", data=body, headers={"Content-Type": "application/json"})
+        assert 400 <= r.status_code < 500, (path, body[:80], r.status_code, r.text)
+        assert r.json()["error_code"] in ("INVALID_PARAMETER_VALUE", "BAD_REQUEST", "RESOURCE_DOES_NOT_EXIST"), r.text
+    assert requests.get(f"{tracking_uri}/health").text == "OK"
+
+
+def test_huge_filter_and_in_lists_are_bounded(tracking_uri):
+    huge = "params.a = '" + "x" * 200_000 + "'"
+    r = requests.post(f"{api(tracking_uri)}/runs/search", json={"experiment_ids": ["0"], "filter": huge})
+    assert r.status_code == 400
+    many = "attributes.run_id IN (" + ",".join(f"'{i:032x}'" for i in range(2000)) + ")"
+    r = requests.post(f"{api(tracking_uri)}/runs/search", json={"experiment_ids": ["0"], "filter": many})
+    assert r.status_code == 200
+
+
+def test_delete_with_body_and_missing_entities(tracking_uri):
+    r = requests.post(f"{api(tracking_uri)}/runs/delete", json={"run_id": "f" * 32})
+    assert r.status_code == 404
+    assert r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+    r = requests.get(f"{api(tracking_uri)}/experiments/get-by-name", params={"experiment_name": "nope-nope"})
+    assert r.status_code == 404 and r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_history_paging_and_bulk_interval(tracking_uri):
+    rid = requests.post(f"{api(tracking_uri)}/runs/create", json={"experiment_id": "0"}).json()["run"]["info"]["run_id"]
+    for chunk in range(3):
+        metrics = [{"key": "x", "value": i, "timestamp": i, "step": i} for i in range(chunk * 1000, chunk * 1000 + 1000)]
+        assert requests.post(f"{api(tracking_uri)}/runs/log-batch", json={"run_id": rid, "metrics": metrics}).ok
+    seen, token = [], None
+    for _ in range(10):
+        params = {"run_id": rid, "metric_key": "x", "max_results": 1200}
+        if token:
+            params["page_token"] = token
+        page = requests.get(f"{api(tracking_uri)}/metrics/get-history", params=params).json()
+        seen += [m["step"] for m in page["metrics"]]
+        token = page.get("next_page_token")
+        if not token:
+            break
+    assert seen == list(range(3000))
+    bulk = requests.get(
+        f"{api(tracking_uri)}/metrics/get-history-bulk-interval",
+        params={"run_ids": [rid], "metric_key": "x", "max_results": 50},
+    ).json()["metrics"]
+    assert len(bulk) == 50 and bulk[0]["step"] == 0 and bulk[-1]["step"] == 2999
+    assert all(m["run_id"] == rid for m in bulk)
