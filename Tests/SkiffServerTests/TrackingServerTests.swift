@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import SkiffCore
+import SkiffServer
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+@Suite("Tracking server")
+struct TrackingServerTests {
+    @Test("PostgreSQL URLs and other unsupported stores are refused with an actionable message")
+    func refusesUnsupported() {
+        var config = TrackingServer.Configuration()
+        config.database = "postgres://u@localhost/skiff"
+        #expect(throws: SkiffError.self) { try config.validate() }
+        config.database = "mysql://x"
+        #expect(throws: SkiffError.self) { try config.validate() }
+        config.database = nil
+        config.artifactRoot = "s3://bucket/x"
+        #expect(throws: SkiffError.self) { try config.validate() }
+        config.artifactRoot = nil
+        config.port = 70000
+        #expect(throws: SkiffError.self) { try config.validate() }
+    }
+
+    @Test("starts on a free port, answers /health, and stops when cancelled")
+    func live() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-live-\(UUID().uuidString)").path
+        let server = TrackingServer(
+            configuration: .init(port: 0, dataDirectory: dir), logger: Logger(label: "test"))
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run { continuation.yield($0) } }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let (data, response) = try await URLSession.shared.data(
+                from: URL(string: "http://127.0.0.1:\(port)/health")!)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            #expect(String(decoding: data, as: UTF8.self) == "OK")
+            #expect(FileManager.default.fileExists(atPath: dir + "/skiff.db"))
+            group.cancelAll()
+        }
+    }
+}
