@@ -115,11 +115,24 @@ extension SQLiteTrackingStore {
     }
 
     static func insertMetrics(_ db: Database, runID: String, metrics: [Metric]) throws {
-        let history = try db.cachedStatement(
-            sql: """
-                INSERT INTO metrics(run_uuid, key, step, timestamp, is_nan, value, model_id, dataset_name,
-                dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """)
+        // History rows go in with multi-row INSERTs: one statement per 100 points instead of one per point.
+        let chunk = 100
+        var start = 0
+        while start < metrics.count {
+            let end = min(start + chunk, metrics.count)
+            let statement = try db.cachedStatement(sql: historyInsertSQL(rows: end - start))
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity((end - start) * 9)
+            for metric in metrics[start..<end] {
+                let isNaN = metric.value.isNaN
+                values.append(contentsOf: [
+                    runID, metric.key, metric.step, metric.timestamp, isNaN, isNaN ? 0 : metric.value,
+                    metric.modelID, metric.datasetName, metric.datasetDigest,
+                ] as [(any DatabaseValueConvertible)?])
+            }
+            try statement.execute(arguments: StatementArguments(values))
+            start = end
+        }
         // The newest value per key is kept by this rule: greater step, then timestamp, then value.
         let latest = try db.cachedStatement(
             sql: """
@@ -133,17 +146,8 @@ extension SQLiteTrackingStore {
         // Reduce to one candidate per key first, so a 1000-point batch of one key is one upsert.
         var newest: [String: Metric] = [:]
         for metric in metrics {
-            let isNaN = metric.value.isNaN
-            let value = isNaN ? 0 : metric.value
-            try history.execute(arguments: [
-                runID, metric.key, metric.step, metric.timestamp, isNaN, value, metric.modelID, metric.datasetName,
-                metric.datasetDigest,
-            ])
-            if let current = newest[metric.key] {
-                if Self.isNewer(metric, than: current) { newest[metric.key] = metric }
-            } else {
-                newest[metric.key] = metric
-            }
+            if let current = newest[metric.key], !Self.isNewer(metric, than: current) { continue }
+            newest[metric.key] = metric
         }
         for metric in newest.values {
             let isNaN = metric.value.isNaN
@@ -151,6 +155,14 @@ extension SQLiteTrackingStore {
                 runID, metric.key, isNaN ? 0 : metric.value, isNaN, metric.timestamp, metric.step,
             ])
         }
+    }
+
+    static func historyInsertSQL(rows: Int) -> String {
+        let tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        return """
+            INSERT INTO metrics(run_uuid, key, step, timestamp, is_nan, value, model_id, dataset_name, dataset_digest)
+            VALUES \(Array(repeating: tuple, count: rows).joined(separator: ", ")) ON CONFLICT DO NOTHING
+            """
     }
 
     static func isNewer(_ a: Metric, than b: Metric) -> Bool {
@@ -225,7 +237,7 @@ extension SQLiteTrackingStore {
 
     public func metricHistory(runID: String, key: String, offset: Int, limit: Int?) async throws -> Page<Metric> {
         try await read { db in
-            let rows = try Row.fetchAll(
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT step, timestamp, is_nan, value, model_id, dataset_name, dataset_digest FROM metrics
@@ -234,15 +246,19 @@ extension SQLiteTrackingStore {
                 arguments: [runID, key, limit.map { $0 + 1 } ?? -1, offset]
             )
             var items: [Metric] = []
-            items.reserveCapacity(min(rows.count, limit ?? rows.count))
-            for row in rows.prefix(limit ?? rows.count) {
+            var more = false
+            while let row = try rows.next() {
+                if let limit, items.count == limit {
+                    more = true
+                    break
+                }
                 let isNaN: Bool = row[2]
                 items.append(
                     Metric(
                         key: key, value: isNaN ? .nan : row[3], timestamp: row[1], step: row[0], modelID: row[4],
                         datasetName: row[5], datasetDigest: row[6]))
             }
-            let next = limit.flatMap { rows.count > $0 ? PageToken.encode(offset: offset + $0) : nil }
+            let next = more ? limit.map { PageToken.encode(offset: offset + $0) } : nil
             return Page(items: items, nextPageToken: next)
         }
     }

@@ -74,7 +74,7 @@ extension SQLiteTrackingStore {
                         step INTEGER NOT NULL,
                         PRIMARY KEY (run_uuid, key)
                     ) WITHOUT ROWID;
-                    CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value);
+                    CREATE INDEX latest_metrics_by_key ON latest_metrics(key, is_nan, value);
                     CREATE TABLE datasets (
                         dataset_id INTEGER PRIMARY KEY,
                         experiment_id INTEGER NOT NULL,
@@ -108,6 +108,73 @@ extension SQLiteTrackingStore {
                         model_id TEXT NOT NULL,
                         step INTEGER NOT NULL,
                         PRIMARY KEY (run_uuid, model_id, step)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
+        migrator.registerMigration("v2-registry") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE logged_models (
+                        model_id TEXT PRIMARY KEY NOT NULL,
+                        experiment_id INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        artifact_uri TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        status_message TEXT,
+                        creation_time INTEGER NOT NULL,
+                        last_updated_time INTEGER NOT NULL,
+                        model_type TEXT,
+                        source_run_id TEXT,
+                        user_id TEXT,
+                        lifecycle_stage TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX logged_models_by_experiment ON logged_models(experiment_id, lifecycle_stage, name);
+                    CREATE TABLE logged_model_tags (
+                        model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE logged_model_params (
+                        model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX metrics_by_model ON metrics(model_id) WHERE model_id IS NOT NULL;
+                    CREATE TABLE registered_models (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        creation_time INTEGER NOT NULL,
+                        last_updated_time INTEGER NOT NULL,
+                        description TEXT,
+                        user_id TEXT
+                    ) WITHOUT ROWID;
+                    CREATE TABLE registered_model_tags (
+                        name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+                        key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE model_versions (
+                        name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+                        version INTEGER NOT NULL,
+                        creation_time INTEGER NOT NULL,
+                        last_updated_time INTEGER NOT NULL,
+                        user_id TEXT,
+                        stage TEXT NOT NULL,
+                        description TEXT,
+                        source TEXT NOT NULL,
+                        storage_location TEXT NOT NULL,
+                        run_id TEXT,
+                        run_link TEXT,
+                        model_id TEXT,
+                        PRIMARY KEY (name, version)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX model_versions_by_run ON model_versions(run_id);
+                    CREATE TABLE model_version_tags (
+                        name TEXT NOT NULL, version INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                        PRIMARY KEY (name, version, key),
+                        FOREIGN KEY (name, version) REFERENCES model_versions(name, version)
+                            ON DELETE CASCADE ON UPDATE CASCADE
+                    ) WITHOUT ROWID;
+                    CREATE TABLE registered_model_aliases (
+                        name TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL,
+                        PRIMARY KEY (name, alias),
+                        FOREIGN KEY (name, version) REFERENCES model_versions(name, version)
+                            ON DELETE CASCADE ON UPDATE CASCADE
                     ) WITHOUT ROWID;
                     """
             )

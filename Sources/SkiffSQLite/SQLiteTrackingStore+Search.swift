@@ -36,11 +36,14 @@ extension SQLiteTrackingStore {
 
             var arguments = joinArguments
             var conditions: [String] = []
+            // With a selective clause, the unary `+` keeps SQLite from scanning the experiment's runs and lets it
+            // start from the clause's index instead (the better plan, with or without ANALYZE statistics).
+            let scan = query.filter.contains(where: Self.isSelective) ? "+" : ""
             _ = arguments.append(contentsOf: [SQLText.jsonArray(query.experimentIDs)])
-            conditions.append("r.experiment_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))")
+            conditions.append("\(scan)r.experiment_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))")
             conditions.append(
-                "r.lifecycle_stage IN (" + query.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",")
-                    + ")")
+                "\(scan)r.lifecycle_stage IN ("
+                    + query.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")")
             for clause in query.filter {
                 conditions.append(Self.runCondition(clause, &arguments))
             }
@@ -56,6 +59,16 @@ extension SQLiteTrackingStore {
         }
     }
 
+    /// Clauses answered from an index of matching runs (see `runCondition`).
+    static func isSelective(_ clause: FilterClause) -> Bool {
+        switch clause.entity {
+        case .metric: true
+        case .param, .tag: clause.op == .equal
+        case .attribute("run_id"): clause.op == .equal || clause.op == .in
+        default: false
+        }
+    }
+
     static func runColumn(_ attribute: String) -> String {
         switch attribute {
         case "run_id": "r.run_uuid"
@@ -67,12 +80,10 @@ extension SQLiteTrackingStore {
     static func runCondition(_ clause: FilterClause, _ arguments: inout StatementArguments) -> String {
         switch clause.entity {
         case .metric(let key):
+            // An IN over the (key, is_nan, value) index lets SQLite start from the matching runs.
             _ = arguments.append(contentsOf: [key])
             let compare = SQLText.compare("m.value", clause, &arguments)
-            return """
-                EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ? \
-                AND m.is_nan = 0 AND \(compare))
-                """
+            return "r.run_uuid IN (SELECT m.run_uuid FROM latest_metrics m WHERE m.key = ? AND m.is_nan = 0 AND \(compare))"
         case .param(let key), .tag(let key):
             let table = clause.entity == .param(key) ? "params" : "tags"
             _ = arguments.append(contentsOf: [key])
@@ -80,6 +91,10 @@ extension SQLiteTrackingStore {
             switch clause.op {
             case .isNull: return "NOT EXISTS (\(base))"
             case .isNotNull: return "EXISTS (\(base))"
+            case .equal:
+                // Equality is selective: an IN over the (key, value) index drives the search from matches.
+                let compare = SQLText.compare("p.value", clause, &arguments)
+                return "r.run_uuid IN (SELECT p.run_uuid FROM \(table) p WHERE p.key = ? AND \(compare))"
             default: return "EXISTS (\(base) AND \(SQLText.compare("p.value", clause, &arguments)))"
             }
         case .attribute(let name):

@@ -38,6 +38,17 @@ public struct SQLiteTrackingStore: TrackingStore {
         try Self.translating {
             try pool.write { db in try Self.ensureDefaultExperiment(db, root: root, time: time) }
         }
+        try optimize()
+    }
+
+    /// Refreshes the query planner's statistics where they are stale (SQLite's `PRAGMA optimize`, bounded
+    /// by `analysis_limit` so it stays cheap on large databases). Run at start-up and periodically.
+    public func optimize() throws {
+        try Self.translating {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA analysis_limit = 1000; PRAGMA optimize(0x10002);")
+            }
+        }
     }
 
     /// Runs a write transaction, translating SQLite errors into `SkiffError`.

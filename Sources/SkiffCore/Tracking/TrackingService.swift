@@ -186,8 +186,10 @@ public struct TrackingService: Sendable {
                     + "in total. Got \(total) total entities."
             )
         }
+        var validKeys = Set<String>()
         for metric in metrics {
-            try Validate.entityKey(metric.key, kind: "Metric")
+            // A batch usually repeats a few keys; each distinct key is validated once.
+            if validKeys.insert(metric.key).inserted { try Validate.entityKey(metric.key, kind: "Metric") }
             guard metric.timestamp >= 0 else {
                 throw SkiffError.invalid(
                     "Invalid timestamp \(metric.timestamp) for metric '\(metric.key)': must be a non-negative integer"

@@ -1,0 +1,254 @@
+import GRDB
+import SkiffCore
+
+extension SQLiteTrackingStore: LoggedModelStore {
+    public func createLoggedModel(_ new: NewLoggedModel) async throws -> LoggedModel {
+        try await write { db in
+            let experiment = try Self.fetchExperiment(db, id: new.experimentID)
+            guard experiment.lifecycleStage == .active else {
+                throw SkiffError.invalid("The experiment \(new.experimentID) must be in the 'active' state.")
+            }
+            var base = experiment.artifactLocation
+            while base.hasSuffix("/") { base.removeLast() }
+            try db.execute(
+                sql: """
+                    INSERT INTO logged_models(model_id, experiment_id, name, artifact_uri, status, creation_time,
+                    last_updated_time, model_type, source_run_id, user_id, lifecycle_stage)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')
+                    """,
+                arguments: [
+                    new.id, new.experimentID, new.name, "\(base)/models/\(new.id)/artifacts",
+                    LoggedModelStatus.pending.rawValue, new.time, new.time, new.modelType, new.sourceRunID, new.userID,
+                ])
+            for tag in new.tags {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO logged_model_tags(model_id, key, value) VALUES (?, ?, ?)",
+                    arguments: [new.id, tag.key, tag.value])
+            }
+            try Self.insertModelParams(db, id: new.id, params: new.params)
+            return try Self.fetchLoggedModels(db, ids: [new.id])[0]
+        }
+    }
+
+    public func loggedModel(id: String, allowDeleted: Bool) async throws -> LoggedModel {
+        try await read { db in
+            guard let model = try Self.fetchLoggedModels(db, ids: [id], allowDeleted: allowDeleted).first else {
+                throw SkiffError.notFound("Logged model with ID '\(id)' not found.")
+            }
+            return model
+        }
+    }
+
+    public func setLoggedModelStatus(id: String, status: LoggedModelStatus, time: Int64) async throws -> LoggedModel {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE logged_models SET status = ?, last_updated_time = ?
+                    WHERE model_id = ? AND lifecycle_stage = 'active'
+                    """,
+                arguments: [status.rawValue, time, id])
+            guard db.changesCount > 0 else { throw SkiffError.notFound("Logged model with ID '\(id)' not found.") }
+            return try Self.fetchLoggedModels(db, ids: [id])[0]
+        }
+    }
+
+    public func deleteLoggedModel(id: String, time: Int64) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_time = ?
+                    WHERE model_id = ? AND lifecycle_stage = 'active'
+                    """,
+                arguments: [time, id])
+            guard db.changesCount > 0 else { throw SkiffError.notFound("Logged model with ID '\(id)' not found.") }
+        }
+    }
+
+    public func setLoggedModelTags(id: String, tags: [Tag], time: Int64) async throws {
+        try await write { db in
+            try Self.requireLoggedModel(db, id: id)
+            for tag in tags {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO logged_model_tags(model_id, key, value) VALUES (?, ?, ?)",
+                    arguments: [id, tag.key, tag.value])
+            }
+            try db.execute(
+                sql: "UPDATE logged_models SET last_updated_time = ? WHERE model_id = ?", arguments: [time, id])
+        }
+    }
+
+    public func deleteLoggedModelTag(id: String, key: String) async throws {
+        try await write { db in
+            try Self.requireLoggedModel(db, id: id)
+            try db.execute(sql: "DELETE FROM logged_model_tags WHERE model_id = ? AND key = ?", arguments: [id, key])
+            guard db.changesCount > 0 else {
+                throw SkiffError.notFound("No tag with key '\(key)' found for logged model '\(id)'.")
+            }
+        }
+    }
+
+    public func logLoggedModelParams(id: String, params: [Param]) async throws {
+        try await write { db in
+            try Self.requireLoggedModel(db, id: id)
+            try Self.insertModelParams(db, id: id, params: params)
+        }
+    }
+
+    public func searchLoggedModels(_ query: LoggedModelQuery) async throws -> Page<LoggedModel> {
+        try await read { db in
+            var arguments = StatementArguments()
+            var conditions = ["l.lifecycle_stage = 'active'"]
+            if !query.experimentIDs.isEmpty {
+                _ = arguments.append(contentsOf: [SQLText.jsonArray(query.experimentIDs)])
+                conditions.append("l.experiment_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))")
+            }
+            for clause in query.filter {
+                conditions.append(Self.loggedModelCondition(clause, &arguments))
+            }
+            var order: [String] = []
+            for term in query.orderBy {
+                let direction = term.ascending ? "ASC" : "DESC"
+                switch term.entity {
+                case .attribute(let name):
+                    order.append("l.\(name) \(direction)")
+                case .metric(let key):
+                    _ = arguments.append(contentsOf: [key])
+                    order.append(
+                        "(SELECT MAX(m.value) FROM metrics m WHERE m.model_id = l.model_id AND m.key = ?) \(direction)")
+                default:
+                    break
+                }
+            }
+            order.append("l.creation_time DESC")
+            order.append("l.model_id ASC")
+            _ = arguments.append(contentsOf: [query.maxResults + 1, query.offset])
+            let ids = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT l.model_id FROM logged_models l WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?
+                    """,
+                arguments: arguments)
+            let page = Array(ids.prefix(query.maxResults))
+            let next = ids.count > query.maxResults ? PageToken.encode(offset: query.offset + query.maxResults) : nil
+            return Page(items: try Self.fetchLoggedModels(db, ids: page), nextPageToken: next)
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func requireLoggedModel(_ db: Database, id: String) throws {
+        guard
+            try Int.fetchOne(
+                db, sql: "SELECT 1 FROM logged_models WHERE model_id = ? AND lifecycle_stage = 'active'",
+                arguments: [id]) != nil
+        else {
+            throw SkiffError.notFound("Logged model with ID '\(id)' not found.")
+        }
+    }
+
+    static func insertModelParams(_ db: Database, id: String, params: [Param]) throws {
+        for param in params {
+            try db.execute(
+                sql: "INSERT INTO logged_model_params(model_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [id, param.key, param.value])
+            if db.changesCount == 0 {
+                let old = try String.fetchOne(
+                    db, sql: "SELECT value FROM logged_model_params WHERE model_id = ? AND key = ?",
+                    arguments: [id, param.key])
+                if old != param.value {
+                    throw SkiffError.invalid(
+                        "Changing param values is not allowed. Param with key='\(param.key)' was already logged "
+                            + "with value='\(old ?? "")' for logged model '\(id)'.")
+                }
+            }
+        }
+    }
+
+    static let loggedModelColumns: [String: String] = [
+        "name": "l.name", "model_id": "l.model_id", "model_type": "l.model_type", "status": "l.status",
+        "source_run_id": "l.source_run_id", "creation_timestamp": "l.creation_time",
+        "creation_time": "l.creation_time", "last_updated_timestamp": "l.last_updated_time",
+        "last_updated_time": "l.last_updated_time",
+    ]
+
+    static func loggedModelCondition(_ clause: FilterClause, _ arguments: inout StatementArguments) -> String {
+        switch clause.entity {
+        case .attribute(let name):
+            return SQLText.compare(loggedModelColumns[name] ?? "NULL", clause, &arguments)
+        case .metric(let key):
+            _ = arguments.append(contentsOf: [key])
+            let compare = SQLText.compare("m.value", clause, &arguments)
+            return "EXISTS (SELECT 1 FROM metrics m WHERE m.model_id = l.model_id AND m.key = ? AND \(compare))"
+        case .param(let key), .tag(let key):
+            let table = clause.entity == .param(key) ? "logged_model_params" : "logged_model_tags"
+            _ = arguments.append(contentsOf: [key])
+            let base = "SELECT 1 FROM \(table) p WHERE p.model_id = l.model_id AND p.key = ?"
+            switch clause.op {
+            case .isNull: return "NOT EXISTS (\(base))"
+            case .isNotNull: return "EXISTS (\(base))"
+            default: return "EXISTS (\(base) AND \(SQLText.compare("p.value", clause, &arguments)))"
+            }
+        case .dataset:
+            return "0"
+        }
+    }
+
+    static func fetchLoggedModels(_ db: Database, ids: [String], allowDeleted: Bool = false) throws -> [LoggedModel] {
+        guard !ids.isEmpty else { return [] }
+        let list = SQLText.jsonArray(ids)
+        var models: [String: LoggedModel] = [:]
+        let stageFilter = allowDeleted ? "" : " AND lifecycle_stage = 'active'"
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT model_id, experiment_id, name, artifact_uri, status, status_message, creation_time,
+                last_updated_time, model_type, source_run_id, user_id FROM logged_models
+                WHERE model_id IN (SELECT value FROM json_each(?))\(stageFilter)
+                """,
+            arguments: [list])
+        {
+            let id: String = row[0]
+            models[id] = LoggedModel(
+                id: id, experimentID: String(row[1] as Int64), name: row[2], artifactURI: row[3],
+                status: LoggedModelStatus(rawValue: row[4]) ?? .unspecified, statusMessage: row[5],
+                creationTime: row[6], lastUpdatedTime: row[7], modelType: row[8], sourceRunID: row[9],
+                userID: row[10])
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT model_id, key, value FROM logged_model_tags WHERE model_id IN (SELECT value FROM json_each(?))
+                ORDER BY key
+                """,
+            arguments: [list])
+        {
+            models[row[0] as String]?.tags.append(Tag(key: row[1], value: row[2]))
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT model_id, key, value FROM logged_model_params
+                WHERE model_id IN (SELECT value FROM json_each(?)) ORDER BY key
+                """,
+            arguments: [list])
+        {
+            models[row[0] as String]?.params.append(Param(key: row[1], value: row[2]))
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT model_id, key, is_nan, value, timestamp, step, dataset_name, dataset_digest, run_uuid
+                FROM metrics WHERE model_id IN (SELECT value FROM json_each(?)) ORDER BY key, step, timestamp
+                """,
+            arguments: [list])
+        {
+            let isNaN: Bool = row[2]
+            models[row[0] as String]?.metrics.append(
+                Metric(
+                    key: row[1], value: isNaN ? .nan : row[3], timestamp: row[4], step: row[5], modelID: row[0],
+                    datasetName: row[6], datasetDigest: row[7], runID: row[8]))
+        }
+        return ids.compactMap { models[$0] }
+    }
+}
