@@ -23,7 +23,7 @@ public struct SQLiteTrackingStore: TrackingStore {
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8000")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -9,24 +9,34 @@ struct RequestParameters: Sendable {
     private let body: [String: JSON]
     private let query: [String: [String]]
     private let fromQuery: Bool
+    /// Whether any key could be a camelCase alias; when none is, lookups skip the alias logic (hot path).
+    private let hasUppercaseKeys: Bool
 
     init(query: [String: [String]]) {
         self.query = query
         self.body = [:]
         self.fromQuery = true
+        self.hasUppercaseKeys = query.keys.contains { $0.utf8.contains { $0 >= 65 && $0 <= 90 } }
     }
 
     init(body: [String: JSON]) {
         self.body = body
         self.query = [:]
         self.fromQuery = false
+        self.hasUppercaseKeys = body.keys.contains { $0.utf8.contains { $0 >= 65 && $0 <= 90 } }
     }
 
     /// The raw JSON value of a field (body only), honouring camelCase aliases.
     func json(_ name: String) throws(SkiffError) -> JSON? {
         if fromQuery {
-            guard let values = query[name] ?? query[Self.camel(name)], let first = values.first else { return nil }
+            let values = hasUppercaseKeys ? query[name] ?? query[Self.camel(name)] : query[name]
+            guard let first = values?.first else { return nil }
             return .string(first)
+        }
+        guard hasUppercaseKeys else {
+            let value = body[name]
+            if case .null = value { return nil }
+            return value
         }
         let camel = Self.camel(name)
         let a = body[name]
@@ -101,7 +111,7 @@ struct RequestParameters: Sendable {
 
     /// Repeated values: a JSON array of scalars, or a repeated query key.
     func strings(_ name: String) throws(SkiffError) -> [String] {
-        if fromQuery { return query[name] ?? query[Self.camel(name)] ?? [] }
+        if fromQuery { return query[name] ?? (hasUppercaseKeys ? query[Self.camel(name)] : nil) ?? [] }
         switch try json(name) {
         case nil: return []
         case .array(let items):
@@ -172,7 +182,7 @@ struct RequestParameters: Sendable {
     }
 
     static func camel(_ snake: String) -> String {
-        guard snake.contains("_") else { return snake }
+        guard snake.utf8.contains(UInt8(ascii: "_")) else { return snake }
         var out = ""
         var upper = false
         for c in snake {
