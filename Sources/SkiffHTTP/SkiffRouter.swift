@@ -8,13 +8,20 @@ public enum SkiffRouter {
     /// The services the router serves.
     public struct Services: Sendable {
         public var tracking: TrackingService
+        public var registry: RegistryService
+        public var loggedModels: LoggedModelService
         public var artifacts: any ArtifactStore
         /// Host names accepted in the `Host` header besides loopback names and IP literals (`*`: any).
         public var allowedHosts: [String]
 
         /// Creates the set of services.
-        public init(tracking: TrackingService, artifacts: any ArtifactStore, allowedHosts: [String] = []) {
+        public init(
+            tracking: TrackingService, registry: RegistryService, loggedModels: LoggedModelService,
+            artifacts: any ArtifactStore, allowedHosts: [String] = []
+        ) {
             self.tracking = tracking
+            self.registry = registry
+            self.loggedModels = loggedModels
             self.artifacts = artifacts
             self.allowedHosts = allowedHosts
         }
@@ -27,6 +34,8 @@ public enum SkiffRouter {
         let api = APIResponder(router: router, logger: logger)
         ServerInfoRoutes().register(api)
         TrackingRoutes(tracking: services.tracking).register(api)
+        LoggedModelRoutes(models: services.loggedModels, artifacts: services.artifacts).register(api)
+        RegistryRoutes(registry: services.registry).register(api)
         ArtifactRoutes(store: services.artifacts).register(api)
         return router
     }

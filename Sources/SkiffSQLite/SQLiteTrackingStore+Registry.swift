@@ -63,7 +63,9 @@ extension SQLiteTrackingStore: ModelRegistryStore {
             var arguments = StatementArguments()
             var conditions = ["1"]
             for clause in query.filter {
-                conditions.append(Self.registryCondition(clause, table: "registered_model_tags", owner: "r.name = t.name", &arguments))
+                conditions.append(
+                    Self.registryCondition(clause, table: "registered_model_tags", owner: "r.name = t.name", &arguments)
+                )
             }
             var order = query.orderBy.compactMap { term -> String? in
                 guard case .attribute(let name) = term.entity else { return nil }
@@ -182,7 +184,8 @@ extension SQLiteTrackingStore: ModelRegistryStore {
     public func deleteModelVersion(name: String, version: Int64) async throws {
         try await write { db in
             _ = try Self.requireVersion(db, name, version)
-            try db.execute(sql: "DELETE FROM model_versions WHERE name = ? AND version = ?", arguments: [name, version])
+            try db.execute(
+                sql: "DELETE FROM model_versions WHERE name = ? AND version = ?", arguments: [name, version])
         }
     }
 
@@ -252,7 +255,8 @@ extension SQLiteTrackingStore: ModelRegistryStore {
                 sql: "DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?",
                 arguments: [name, version, key])
             guard db.changesCount > 0 else {
-                throw SkiffError.notFound("No tag with key '\(key)' on model version (name=\(name), version=\(version)).")
+                throw SkiffError.notFound(
+                    "No tag with key '\(key)' on model version (name=\(name), version=\(version)).")
             }
         }
     }
@@ -296,7 +300,8 @@ extension SQLiteTrackingStore: ModelRegistryStore {
     }
 
     static func touch(_ db: Database, _ name: String, _ time: Int64) throws {
-        try db.execute(sql: "UPDATE registered_models SET last_updated_time = ? WHERE name = ?", arguments: [time, name])
+        try db.execute(
+            sql: "UPDATE registered_models SET last_updated_time = ? WHERE name = ?", arguments: [time, name])
     }
 
     static func registeredModelExists(_ db: Database, _ name: String) throws -> Bool {

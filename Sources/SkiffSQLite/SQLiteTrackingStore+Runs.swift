@@ -125,10 +125,11 @@ extension SQLiteTrackingStore {
             values.reserveCapacity((end - start) * 9)
             for metric in metrics[start..<end] {
                 let isNaN = metric.value.isNaN
-                values.append(contentsOf: [
-                    runID, metric.key, metric.step, metric.timestamp, isNaN, isNaN ? 0 : metric.value,
-                    metric.modelID, metric.datasetName, metric.datasetDigest,
-                ] as [(any DatabaseValueConvertible)?])
+                values.append(
+                    contentsOf: [
+                        runID, metric.key, metric.step, metric.timestamp, isNaN, isNaN ? 0 : metric.value,
+                        metric.modelID, metric.datasetName, metric.datasetDigest,
+                    ] as [(any DatabaseValueConvertible)?])
             }
             try statement.execute(arguments: StatementArguments(values))
             start = end

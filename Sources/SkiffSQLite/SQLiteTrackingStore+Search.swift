@@ -83,7 +83,8 @@ extension SQLiteTrackingStore {
             // An IN over the (key, is_nan, value) index lets SQLite start from the matching runs.
             _ = arguments.append(contentsOf: [key])
             let compare = SQLText.compare("m.value", clause, &arguments)
-            return "r.run_uuid IN (SELECT m.run_uuid FROM latest_metrics m WHERE m.key = ? AND m.is_nan = 0 AND \(compare))"
+            return
+                "r.run_uuid IN (SELECT m.run_uuid FROM latest_metrics m WHERE m.key = ? AND m.is_nan = 0 AND \(compare))"
         case .param(let key), .tag(let key):
             let table = clause.entity == .param(key) ? "params" : "tags"
             _ = arguments.append(contentsOf: [key])

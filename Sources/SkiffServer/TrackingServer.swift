@@ -91,9 +91,13 @@ public struct TrackingServer: Sendable {
         }
         let store = try SQLiteTrackingStore(path: configuration.databasePath, defaultArtifactRoot: "mlflow-artifacts:")
         let artifacts = try LocalArtifactStore(root: configuration.artifactPath)
-        let tracking = TrackingService(store: store, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        let tracking = TrackingService(store: store, now: now)
+        let registry = RegistryService(registry: store, models: store, tracking: store, now: now)
         let router = SkiffRouter.make(
-            .init(tracking: tracking, artifacts: artifacts, allowedHosts: configuration.allowedHosts),
+            .init(
+                tracking: tracking, registry: registry, loggedModels: LoggedModelService(store: store, now: now),
+                artifacts: artifacts, allowedHosts: configuration.allowedHosts),
             logger: logger)
         let logger = self.logger
         let app = Application(

@@ -17,8 +17,13 @@ struct RouterTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let store = try SQLiteTrackingStore(path: dir + "/skiff.db")
         let tracking = TrackingService(store: store, now: { 1_700_000_000_000 })
+        let now: @Sendable () -> Int64 = { 1_700_000_000_000 }
         let router = SkiffRouter.make(
-            .init(tracking: tracking, artifacts: try LocalArtifactStore(root: dir + "/artifacts")),
+            .init(
+                tracking: tracking,
+                registry: RegistryService(registry: store, models: store, tracking: store, now: now),
+                loggedModels: LoggedModelService(store: store, now: now),
+                artifacts: try LocalArtifactStore(root: dir + "/artifacts")),
             logger: Logger(label: "test"))
         return Application(router: router)
     }

@@ -72,7 +72,8 @@ public struct LoggedModelService: Sendable {
         }
         for param in params { try Validate.entityKey(param.key, kind: "Param") }
         try await store.logLoggedModelParams(
-            id: id, params: params.map { Param(key: $0.key, value: String($0.value.prefix(Limits.maxParamValueLength))) })
+            id: id,
+            params: params.map { Param(key: $0.key, value: String($0.value.prefix(Limits.maxParamValueLength))) })
     }
 
     /// Searches logged models.

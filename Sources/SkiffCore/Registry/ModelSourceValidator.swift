@@ -61,7 +61,7 @@ public struct ModelSourceValidator: Sendable {
     }
 
     /// The path part of an `mlflow-artifacts:` URI (`mlflow-artifacts:/1/abc` → `1/abc`).
-    static func proxyPath(_ uri: String) -> String {
+    public static func proxyPath(_ uri: String) -> String {
         var rest = Substring(uri)
         if let colon = rest.firstIndex(of: ":") { rest = rest[rest.index(after: colon)...] }
         if rest.hasPrefix("//") {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The model registry and logged models as clients see them: validates names, aliases, stages, tags and
 /// model-version sources, fills in what the server owns (version numbers, download locations, run ids from
 /// logged models), and publishes registry events once a change is committed.
@@ -122,7 +124,8 @@ public struct RegistryService: Sendable {
         let time = now()
         try await registry.deleteAlias(name: name, alias: alias, time: time)
         events.publish(
-            RegistryEvent(entity: .modelVersionAlias, action: .deleted, time: time, data: ["name": name, "alias": alias]))
+            RegistryEvent(
+                entity: .modelVersionAlias, action: .deleted, time: time, data: ["name": name, "alias": alias]))
     }
 
     /// The version an alias points at.
@@ -158,7 +161,9 @@ public struct RegistryService: Sendable {
                 if let modelID, modelID != rest { throw ModelSourceValidator.invalid(source) }
                 let model = try await loggedModelForSource(rest, source)
                 modelID = model.id
-                if let runID, let owner = model.sourceRunID, owner != runID { throw ModelSourceValidator.invalid(source) }
+                if let runID, let owner = model.sourceRunID, owner != runID {
+                    throw ModelSourceValidator.invalid(source)
+                }
                 runID = runID ?? model.sourceRunID
                 storage = model.artifactURI
             } else if parts.count == 2, let version = Int64(parts[1]) {
@@ -181,7 +186,9 @@ public struct RegistryService: Sendable {
         } else if source.hasPrefix("runs:/") {
             let rest = source.dropFirst("runs:/".count)
             let sourceRun = String(rest.prefix { $0 != "/" })
-            guard !sourceRun.isEmpty, runID == nil || runID == sourceRun else { throw ModelSourceValidator.invalid(source) }
+            guard !sourceRun.isEmpty, runID == nil || runID == sourceRun else {
+                throw ModelSourceValidator.invalid(source)
+            }
             let path = rest.dropFirst(sourceRun.count)
             if PathDecoding.fullyDecoded(String(path)).split(separator: "/").contains("..") {
                 throw ModelSourceValidator.invalid(source)
@@ -200,11 +207,28 @@ public struct RegistryService: Sendable {
             NewModelVersion(
                 name: name, source: source, storageLocation: storage, runID: runID, runLink: runLink,
                 modelID: modelID, description: description, userID: userID, tags: tags, time: time))
+        if let modelID { try await recordRegistration(modelID: modelID, name: name, version: version.version) }
         events.publish(
             RegistryEvent(
                 entity: .modelVersion, action: .created, time: time,
                 data: ["name": name, "version": String(version.version), "source": source, "run_id": runID ?? ""]))
         return version
+    }
+
+    /// Appends `{name, version}` to the logged model's server-maintained `mlflow.modelVersions` tag.
+    private func recordRegistration(modelID: String, name: String, version: Int64) async throws {
+        let model = try await models.loggedModel(id: modelID, allowDeleted: false)
+        let key = "mlflow.modelVersions"
+        var entries: [Any] = []
+        if let existing = model.tags.first(where: { $0.key == key })?.value,
+            let parsed = try? JSONSerialization.jsonObject(with: Data(existing.utf8)) as? [Any]
+        {
+            entries = parsed
+        }
+        entries.append(["name": name, "version": String(version)])
+        let data = try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys])
+        try await models.setLoggedModelTags(
+            id: modelID, tags: [Tag(key: key, value: String(decoding: data, as: UTF8.self))], time: now())
     }
 
     private func loggedModelForSource(_ id: String, _ source: String) async throws -> LoggedModel {
@@ -343,7 +367,8 @@ public struct RegistryService: Sendable {
 
     static func stage(_ text: String) throws(SkiffError) -> ModelStage {
         guard let stage = ModelStage(wireValue: text) else {
-            throw .invalid("Invalid Model Version stage: \(text). Value must be one of None, Staging, Production, Archived.")
+            throw .invalid(
+                "Invalid Model Version stage: \(text). Value must be one of None, Staging, Production, Archived.")
         }
         return stage
     }

@@ -19,9 +19,12 @@ struct APIResponder {
     func add(_ method: HTTPRequest.Method, _ path: String, prefixes: [String], _ handler: @escaping Handler) {
         let logger = self.logger
         for prefix in prefixes {
-            router.on(RouterPath(prefix + "/" + path), method: method) { request, _ in
+            router.on(RouterPath(prefix + "/" + path), method: method) { request, context in
                 do {
-                    let parameters = try await Self.parameters(of: request)
+                    var parameters = try await Self.parameters(of: request)
+                    for (name, value) in context.parameters {
+                        parameters.setPathParameter(String(name), PathDecoding.decodeOnce(String(value)))
+                    }
                     let writer = try await handler(parameters)
                     return Self.json(writer.bytes)
                 } catch {

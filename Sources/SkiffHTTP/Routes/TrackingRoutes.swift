@@ -176,17 +176,6 @@ struct TrackingRoutes {
         api.add(.post, "runs/search", prefixes: p, searchRuns)
         api.add(.get, "runs/search", prefixes: p, searchRuns)
 
-        // MARK: Logged models
-        // The client probes logged models when it downloads run artifacts; until the model registry's
-        // logged-model store exists there are none, so a search truthfully finds nothing and writes say so.
-        api.add(.post, "logged-models/search", prefixes: p) { q in
-            for id in try q.strings("experiment_ids") { try Validate.experimentID(id) }
-            return .empty
-        }
-        api.add(.post, "logged-models", prefixes: p) { _ in
-            throw SkiffError(.notImplemented, "Logged models are not supported by this server yet.")
-        }
-
         // MARK: Metric history
         api.add(.get, "metrics/get-history", prefixes: p) { q in
             let page = try await t.metricHistory(

@@ -6,6 +6,7 @@ import SkiffCore
 /// name or number, doubles as numbers or `"NaN"`/`"Infinity"` strings, a field under its snake_case or
 /// camelCase name (but not both). Every failure is a `SkiffError` with MLflow's wording, never a 5xx.
 struct RequestParameters: Sendable {
+    private var path: [String: String] = [:]
     private let body: [String: JSON]
     private let query: [String: [String]]
     private let fromQuery: Bool
@@ -26,8 +27,14 @@ struct RequestParameters: Sendable {
         self.hasUppercaseKeys = body.keys.contains { $0.utf8.contains { $0 >= 65 && $0 <= 90 } }
     }
 
+    /// Sets a value taken from the route (`logged-models/:model_id`); it wins over query and body.
+    mutating func setPathParameter(_ name: String, _ value: String) {
+        path[name] = value
+    }
+
     /// The raw JSON value of a field (body only), honouring camelCase aliases.
     func json(_ name: String) throws(SkiffError) -> JSON? {
+        if let value = path[name] { return .string(value) }
         if fromQuery {
             let values = hasUppercaseKeys ? query[name] ?? query[Self.camel(name)] : query[name]
             guard let first = values?.first else { return nil }

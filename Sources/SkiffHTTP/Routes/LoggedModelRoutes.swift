@@ -1,0 +1,99 @@
+import Hummingbird
+import SkiffCore
+
+/// MLflow 3's LoggedModel endpoints (reference §2.4), used by every `log_model`.
+struct LoggedModelRoutes {
+    let models: LoggedModelService
+    let artifacts: any ArtifactStore
+
+    func register(_ api: APIResponder) {
+        let service = models
+        let artifacts = self.artifacts
+        let p = TrackingRoutes.prefixes
+
+        api.add(.post, "logged-models", prefixes: p) { q in
+            let model = try await service.create(
+                experimentID: try q.requiredString("experiment_id"), name: try q.string("name"),
+                modelType: try q.string("model_type"), sourceRunID: try q.string("source_run_id"),
+                userID: nil, params: try q.tags("params"), tags: try q.tags("tags"))
+            return Self.model(model)
+        }
+        api.add(.get, "logged-models/:model_id", prefixes: p) { q in
+            Self.model(
+                try await service.get(
+                    id: try q.requiredString("model_id"), allowDeleted: try q.bool("allow_deleted") ?? false))
+        }
+        api.add(.patch, "logged-models/:model_id", prefixes: p) { q in
+            let text = try q.requiredString("status")
+            guard let status = LoggedModelStatus(wireValue: text) else {
+                throw SkiffError.invalid("Invalid value '\(text)' for parameter 'status' supplied.")
+            }
+            return Self.model(try await service.finalize(id: try q.requiredString("model_id"), status: status))
+        }
+        api.add(.delete, "logged-models/:model_id", prefixes: p) { q in
+            try await service.delete(id: try q.requiredString("model_id"))
+            return .empty
+        }
+        api.add(.patch, "logged-models/:model_id/tags", prefixes: p) { q in
+            try await service.setTags(id: try q.requiredString("model_id"), tags: try q.tags("tags"))
+            return .empty
+        }
+        api.add(.delete, "logged-models/:model_id/tags/:tag_key", prefixes: p) { q in
+            try await service.deleteTag(id: try q.requiredString("model_id"), key: try q.requiredString("tag_key"))
+            return .empty
+        }
+        api.add(.post, "logged-models/:model_id/params", prefixes: p) { q in
+            try await service.logParams(id: try q.requiredString("model_id"), params: try q.tags("params"))
+            return .empty
+        }
+        api.add(.post, "logged-models/search", prefixes: p) { q in
+            let order = try q.objects("order_by").map { item throws(SkiffError) -> OrderTerm in
+                let field = try item.requiredString("field_name")
+                let ascending = try item.bool("ascending") ?? true
+                if field.hasPrefix("metrics.") {
+                    return OrderTerm(entity: .metric(String(field.dropFirst(8))), ascending: ascending)
+                }
+                guard let column = Self.orderColumns[field] else {
+                    throw SkiffError.invalid("Invalid order_by field_name '\(field)'.")
+                }
+                return OrderTerm(entity: .attribute(column), ascending: ascending)
+            }
+            let page = try await service.search(
+                experimentIDs: try q.strings("experiment_ids"), filter: try q.string("filter") ?? "",
+                maxResults: try q.int("max_results"), orderBy: order, pageToken: try q.string("page_token"))
+            return TrackingRoutes.object {
+                $0.array("models", page.items) { $0.loggedModel($1) }
+                $0.field("next_page_token", page.nextPageToken)
+            }
+        }
+        api.add(.get, "logged-models/:model_id/artifacts/directories", prefixes: p) { q in
+            let model = try await service.get(id: try q.requiredString("model_id"))
+            let root = try ArtifactPath(validating: ModelSourceValidator.proxyPath(model.artifactURI))
+            let sub = try ArtifactPath(validating: try q.string("artifact_directory_path") ?? "")
+            let entries = try await artifacts.list(root.appending(sub)) ?? []
+            return TrackingRoutes.object {
+                $0.field("root_uri", model.artifactURI)
+                $0.array("files", entries) { w, entry in
+                    w.beginObject()
+                    w.field("path", sub.isRoot ? entry.name : "\(sub)/\(entry.name)")
+                    w.field("is_dir", entry.isDirectory)
+                    w.field("file_size", entry.size)
+                    w.endObject()
+                }
+            }
+        }
+    }
+
+    static let orderColumns = [
+        "name": "name", "creation_timestamp": "creation_time", "creation_time": "creation_time",
+        "last_updated_timestamp": "last_updated_time", "model_id": "model_id", "model_type": "model_type",
+        "status": "status", "source_run_id": "source_run_id",
+    ]
+
+    static func model(_ m: LoggedModel) -> JSONWriter {
+        TrackingRoutes.object {
+            $0.key("model")
+            $0.loggedModel(m)
+        }
+    }
+}
