@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -38,6 +39,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffWebhooks",
+            dependencies: [
+                "SkiffCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffHTTP",
             dependencies: [
                 "SkiffCore",
@@ -54,6 +65,7 @@ let package = Package(
                 "SkiffHTTP",
                 "SkiffSQLite",
                 "SkiffArtifacts",
+                "SkiffWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,6 +105,11 @@ let package = Package(
         .testTarget(
             name: "SkiffArtifactsTests",
             dependencies: ["SkiffCore", "SkiffArtifacts"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffWebhooksTests",
+            dependencies: ["SkiffCore", "SkiffWebhooks"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -43,6 +43,13 @@ struct ServerCommand: AsyncParsableCommand {
     )
     var allowedHosts: String?
 
+    @Flag(
+        name: .customLong("webhook-allow-private"),
+        help:
+            "Let webhooks target loopback and private addresses (SKIFF_WEBHOOK_ALLOW_PRIVATE=1); off guards against SSRF."
+    )
+    var webhookAllowPrivate = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (SKIFF_LOG_LEVEL).")
     var logLevel: String?
 
@@ -64,6 +71,9 @@ struct ServerCommand: AsyncParsableCommand {
             config.artifactRoot = artifacts ?? env["SKIFF_ARTIFACTS"]
             let hosts = allowedHosts ?? env["SKIFF_ALLOWED_HOSTS"] ?? ""
             config.allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            config.webhooksAllowPrivate =
+                webhookAllowPrivate
+                || ["1", "true", "yes"].contains(env["SKIFF_WEBHOOK_ALLOW_PRIVATE"]?.lowercased() ?? "")
             return config
         }
     }

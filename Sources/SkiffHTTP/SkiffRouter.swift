@@ -10,6 +10,7 @@ public enum SkiffRouter {
         public var tracking: TrackingService
         public var registry: RegistryService
         public var loggedModels: LoggedModelService
+        public var webhooks: WebhookService
         public var artifacts: any ArtifactStore
         /// Host names accepted in the `Host` header besides loopback names and IP literals (`*`: any).
         public var allowedHosts: [String]
@@ -17,8 +18,9 @@ public enum SkiffRouter {
         /// Creates the set of services.
         public init(
             tracking: TrackingService, registry: RegistryService, loggedModels: LoggedModelService,
-            artifacts: any ArtifactStore, allowedHosts: [String] = []
+            webhooks: WebhookService, artifacts: any ArtifactStore, allowedHosts: [String] = []
         ) {
+            self.webhooks = webhooks
             self.tracking = tracking
             self.registry = registry
             self.loggedModels = loggedModels
@@ -36,6 +38,7 @@ public enum SkiffRouter {
         TrackingRoutes(tracking: services.tracking).register(api)
         LoggedModelRoutes(models: services.loggedModels, artifacts: services.artifacts).register(api)
         RegistryRoutes(registry: services.registry).register(api)
+        WebhookRoutes(webhooks: services.webhooks).register(api)
         ArtifactRoutes(store: services.artifacts).register(api)
         return router
     }

@@ -179,6 +179,23 @@ extension SQLiteTrackingStore {
                     """
             )
         }
+        migrator.registerMigration("v3-webhooks") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhooks (
+                        webhook_id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        description TEXT,
+                        url TEXT NOT NULL,
+                        events TEXT NOT NULL,
+                        secret TEXT,
+                        status TEXT NOT NULL,
+                        creation_time INTEGER NOT NULL,
+                        last_updated_time INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

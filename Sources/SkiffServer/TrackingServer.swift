@@ -6,6 +6,7 @@ import SkiffArtifacts
 import SkiffCore
 import SkiffHTTP
 import SkiffSQLite
+import SkiffWebhooks
 
 /// `skiff server`: the composition root that turns a configuration into concrete stores and an HTTP
 /// application, and runs it until SIGTERM or SIGINT with a graceful shutdown.
@@ -22,6 +23,8 @@ public struct TrackingServer: Sendable {
         public var artifactRoot: String?
         /// Extra host names accepted in the `Host` header (`*` for any).
         public var allowedHosts: [String]
+        /// Lets webhooks target loopback and private addresses (off by default: an SSRF guard).
+        public var webhooksAllowPrivate: Bool = false
 
         /// Creates a configuration with the embedded defaults.
         public init(
@@ -92,12 +95,17 @@ public struct TrackingServer: Sendable {
         let store = try SQLiteTrackingStore(path: configuration.databasePath, defaultArtifactRoot: "mlflow-artifacts:")
         let artifacts = try LocalArtifactStore(root: configuration.artifactPath)
         let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        let dispatcher = WebhookDispatcher(
+            store: store,
+            configuration: .init(policy: DestinationPolicy(allowPrivate: configuration.webhooksAllowPrivate)),
+            logger: logger)
         let tracking = TrackingService(store: store, now: now)
-        let registry = RegistryService(registry: store, models: store, tracking: store, now: now)
+        let registry = RegistryService(registry: store, models: store, tracking: store, events: dispatcher, now: now)
         let router = SkiffRouter.make(
             .init(
                 tracking: tracking, registry: registry, loggedModels: LoggedModelService(store: store, now: now),
-                artifacts: artifacts, allowedHosts: configuration.allowedHosts),
+                webhooks: WebhookService(store: store, delivery: dispatcher, now: now), artifacts: artifacts,
+                allowedHosts: configuration.allowedHosts),
             logger: logger)
         let logger = self.logger
         let app = Application(
@@ -115,7 +123,7 @@ public struct TrackingServer: Sendable {
         )
         let group = ServiceGroup(
             configuration: .init(
-                services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [app, dispatcher], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

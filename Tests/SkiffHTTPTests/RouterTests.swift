@@ -23,6 +23,7 @@ struct RouterTests {
                 tracking: tracking,
                 registry: RegistryService(registry: store, models: store, tracking: store, now: now),
                 loggedModels: LoggedModelService(store: store, now: now),
+                webhooks: WebhookService(store: store, delivery: RefusingDelivery(), now: now),
                 artifacts: try LocalArtifactStore(root: dir + "/artifacts")),
             logger: Logger(label: "test"))
         return Application(router: router)
@@ -135,5 +136,16 @@ struct JSONWireTests {
         #expect(
             String(decoding: w.bytes, as: UTF8.self)
                 == #"{"nan":"NaN","inf":"-Infinity","one":1.0,"half":0.5,"s":"q\"\\\n\u0001"}"#)
+    }
+}
+
+/// A delivery double that refuses every destination, so route tests never send anything.
+struct RefusingDelivery: WebhookDelivering {
+    func checkDestination(_ url: String) async throws {
+        throw SkiffError.invalid("no deliveries in route tests")
+    }
+
+    func deliverTest(_ webhook: Webhook, event: RegistryEvent) async -> WebhookTestResult {
+        WebhookTestResult(success: false, responseStatus: nil, responseBody: nil, errorMessage: "disabled")
     }
 }

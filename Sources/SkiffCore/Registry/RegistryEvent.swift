@@ -19,11 +19,24 @@ public struct RegistryEvent: Sendable, Equatable {
     public var action: Action
     /// Milliseconds since the Unix epoch.
     public var time: Int64
-    /// The payload's `data` fields, flat strings in MLflow's names (`name`, `version`, `alias`, `key`…).
-    public var data: [String: String]
+    /// The payload's `data` fields in MLflow's names and order (`name`, `version`, `alias`, `key`…).
+    public var data: [(String, Field)]
+
+    /// A value in an event payload.
+    public enum Field: Sendable, Equatable {
+        case string(String)
+        case null
+        /// A JSON object of string values (tags).
+        case map([Tag])
+    }
+
+    public static func == (lhs: RegistryEvent, rhs: RegistryEvent) -> Bool {
+        lhs.entity == rhs.entity && lhs.action == rhs.action && lhs.time == rhs.time
+            && lhs.data.map(\.0) == rhs.data.map(\.0) && lhs.data.map(\.1) == rhs.data.map(\.1)
+    }
 
     /// Creates an event.
-    public init(entity: Entity, action: Action, time: Int64, data: [String: String]) {
+    public init(entity: Entity, action: Action, time: Int64, data: [(String, Field)]) {
         self.entity = entity
         self.action = action
         self.time = time

@@ -37,7 +37,13 @@ public struct RegistryService: Sendable {
         let time = now()
         let model = try await registry.createRegisteredModel(
             name: name, description: description, tags: tags, userID: userID, time: time)
-        events.publish(RegistryEvent(entity: .registeredModel, action: .created, time: time, data: ["name": name]))
+        events.publish(
+            RegistryEvent(
+                entity: .registeredModel, action: .created, time: time,
+                data: [
+                    ("name", .string(name)), ("tags", .map(tags)),
+                    ("description", description.map { .string($0) } ?? .null),
+                ]))
         return model
     }
 
@@ -114,7 +120,7 @@ public struct RegistryService: Sendable {
         events.publish(
             RegistryEvent(
                 entity: .modelVersionAlias, action: .created, time: time,
-                data: ["name": name, "alias": alias, "version": String(number)]))
+                data: [("name", .string(name)), ("alias", .string(alias)), ("version", .string(String(number)))]))
     }
 
     /// Removes an alias.
@@ -125,7 +131,8 @@ public struct RegistryService: Sendable {
         try await registry.deleteAlias(name: name, alias: alias, time: time)
         events.publish(
             RegistryEvent(
-                entity: .modelVersionAlias, action: .deleted, time: time, data: ["name": name, "alias": alias]))
+                entity: .modelVersionAlias, action: .deleted, time: time,
+                data: [("name", .string(name)), ("alias", .string(alias))]))
     }
 
     /// The version an alias points at.
@@ -211,7 +218,11 @@ public struct RegistryService: Sendable {
         events.publish(
             RegistryEvent(
                 entity: .modelVersion, action: .created, time: time,
-                data: ["name": name, "version": String(version.version), "source": source, "run_id": runID ?? ""]))
+                data: [
+                    ("name", .string(name)), ("version", .string(String(version.version))), ("source", .string(source)),
+                    ("run_id", runID.map { .string($0) } ?? .null), ("tags", .map(tags)),
+                    ("description", description.map { .string($0) } ?? .null),
+                ]))
         return version
     }
 
@@ -293,7 +304,10 @@ public struct RegistryService: Sendable {
         events.publish(
             RegistryEvent(
                 entity: .modelVersionTag, action: .set, time: time,
-                data: ["name": name, "version": String(number), "key": tag.key, "value": tag.value]))
+                data: [
+                    ("name", .string(name)), ("version", .string(String(number))), ("key", .string(tag.key)),
+                    ("value", .string(tag.value)),
+                ]))
     }
 
     /// Deletes a version tag.
@@ -305,7 +319,7 @@ public struct RegistryService: Sendable {
         events.publish(
             RegistryEvent(
                 entity: .modelVersionTag, action: .deleted, time: time,
-                data: ["name": name, "version": String(number), "key": key]))
+                data: [("name", .string(name)), ("version", .string(String(number))), ("key", .string(key))]))
     }
 
     /// Where clients download a version from.
