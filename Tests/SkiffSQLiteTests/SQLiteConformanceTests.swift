@@ -40,3 +40,11 @@ struct SQLiteConformanceTests {
         #expect(throws: SkiffError.self) { _ = try SQLiteTrackingStore(path: path) }
     }
 }
+
+@Suite("SQLite registry store")
+struct SQLiteRegistryConformanceTests {
+    @Test("conforms to the registry store suite", arguments: RegistryStoreConformance.checks)
+    func conforms(_ check: RegistryStoreConformance.Check) async throws {
+        try await check.run(try SQLiteConformanceTests.freshStore())
+    }
+}
