@@ -290,7 +290,7 @@ public struct TrackingService: Sendable {
             throw SkiffError.invalid("max_results must be a positive integer, got \(maxResults)")
         }
         let offset = try PageToken.decodeOffset(pageToken)
-        _ = try await store.run(id: runID)
+        // As in MLflow, an unknown run has an empty history (no extra lookup on this hot path).
         return try await store.metricHistory(runID: runID, key: key, offset: offset, limit: maxResults)
     }
 

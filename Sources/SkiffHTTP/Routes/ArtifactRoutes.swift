@@ -92,13 +92,12 @@ struct ArtifactRoutes {
     static func download(_ store: any ArtifactStore, _ path: ArtifactPath) async throws -> Response {
         let file = try await store.open(path)
         let name = path.basename
-        var headers: HTTPFields = [
+        let headers: HTTPFields = [
             .contentType: MediaTypes.forFile(name),
             .contentDisposition: "attachment; filename=\"\(name.replacingQuotes)\"",
             .acceptRanges: "none",
             .eTag: "\"\(file.modificationTime)-\(file.size)\"",
         ]
-        headers[.contentLength] = String(file.size)
         let body = ResponseBody(contentLength: Int(file.size)) { writer in
             defer { file.close() }
             while true {
