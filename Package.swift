@@ -76,6 +76,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffStats",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffStatsTests",
+            dependencies: ["SkiffStats"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffTesting",
             dependencies: ["SkiffCore"],
             swiftSettings: strictSettings
