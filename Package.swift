@@ -65,6 +65,8 @@ let package = Package(
             dependencies: [
                 "SkiffCore",
                 "SkiffServer",
+                "SkiffStats",
+                "SkiffDrift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,6 +85,16 @@ let package = Package(
             name: "SkiffStatsTests",
             dependencies: ["SkiffStats"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffDrift",
+            dependencies: ["SkiffStats"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffDriftTests",
+            dependencies: ["SkiffDrift", "SkiffStats"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -148,8 +148,8 @@ public enum SketchDrift {
         }
     }
 
-    /// Counts per bin from ranks: [e_i, e_{i+1}) with the last bin closed.
-    static func binCounts(_ view: QuantileSketch.SortedView, _ edges: [Double]) -> [Int] {
+    /// Counts per bin estimated from ranks: [e_i, e_{i+1}) with the last bin closed. O(bins · log retained).
+    public static func binCounts(_ view: QuantileSketch.SortedView, _ edges: [Double]) -> [Int] {
         let bins = edges.count - 1
         guard bins > 0 else { return [] }
         var counts = [Int](repeating: 0, count: bins)

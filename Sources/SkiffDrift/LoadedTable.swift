@@ -1,0 +1,185 @@
+import SkiffStats
+
+/// One column of a CSV file as read for drift testing: raw numbers or category counts, or a profile.
+public struct LoadedColumn: Sendable {
+    /// Column name from the header.
+    public var name: String
+    /// The type it was read as.
+    public var kind: ColumnKind
+    /// Numerical values, NaN for missing (exact mode only).
+    public var numbers: [Double] = []
+    /// Category counts, missing excluded (exact mode only).
+    public var categories: [String: Int] = [:]
+    /// Missing values, unparsable ones and those absent from short rows included.
+    public var missing = 0
+    /// Fields that could not be parsed as numbers in a numerical column.
+    public var invalid = 0
+    /// Up to three unparsable fields with their record numbers, for the report.
+    public var invalidExamples: [String] = []
+    /// Rows too short to contain this column.
+    public var absentInShortRows = 0
+    /// True while every field was an integer literal and none was missing.
+    public var integerValued = true
+    /// The profile (profile mode only).
+    public var profile: ColumnProfile?
+
+    /// Values read, missing included.
+    public var rows = 0
+}
+
+/// A CSV file loaded column by column, with what went wrong while reading it.
+public struct LoadedTable: Sendable {
+    /// How values are kept.
+    public enum Mode: Sendable {
+        /// Keep every number and every category count: the exact tests.
+        case exact
+        /// Build mergeable profiles only: constant memory per column.
+        case profile
+    }
+
+    /// Column names in file order.
+    public var header: [String]
+    /// Columns in file order.
+    public var columns: [LoadedColumn]
+    /// Data rows read (header excluded).
+    public var rows = 0
+    /// Rows with fewer fields than the header.
+    public var shortRows = 0
+    /// Rows with more fields than the header (extra fields are ignored).
+    public var longRows = 0
+    /// Record numbers of the first few ragged rows.
+    public var raggedExamples: [Int] = []
+
+    /// The column called `name`.
+    public func column(named name: String) -> LoadedColumn? { columns.first { $0.name == name } }
+
+    /// Infers column types from the first `sampleRows` data rows: a column whose non-missing fields all parse
+    /// as numbers is numerical, any other is categorical. An all-missing sample gives numerical.
+    ///
+    /// - Throws: `DriftError` when the file cannot be read or has no header.
+    public static func inferTypes(path: String, sampleRows: Int = 1000) throws -> [String: ColumnKind] {
+        var header: [String] = []
+        var numeric: [Bool] = []
+        try CSVReader(path: path).forEachRecord { record in
+            if record.number == 1 {
+                header = (0..<record.count).map { record.string($0) }
+                numeric = [Bool](repeating: true, count: header.count)
+                return true
+            }
+            for i in 0..<min(record.count, header.count) where numeric[i] {
+                let field = record.field(i)
+                if !ValueParsing.isMissing(field) && ValueParsing.number(field) == nil { numeric[i] = false }
+            }
+            return record.number <= sampleRows
+        }
+        if header.isEmpty { throw DriftError(.emptyFile, "'\(path)' is empty: a CSV file with a header row is needed") }
+        var kinds = [String: ColumnKind]()
+        for (i, name) in header.enumerated() { kinds[name] = numeric[i] ? .numerical : .categorical }
+        return kinds
+    }
+
+    /// Reads a whole CSV file.
+    ///
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - kinds: the type of each column; columns not listed are inferred as by ``inferTypes(path:sampleRows:)``.
+    ///   - mode: exact values or profiles.
+    ///   - quantileK: the profiles' quantile-sketch accuracy.
+    /// - Throws: `DriftError` when the file cannot be read or is empty.
+    /// - Complexity: O(bytes); memory O(rows × numerical columns) in exact mode, O(columns × sketch) otherwise.
+    public static func load(path: String, kinds: [String: ColumnKind], mode: Mode, quantileK: Int = 1024) throws
+        -> LoadedTable
+    {
+        var table = LoadedTable(header: [], columns: [])
+        var isNumeric: [Bool] = []
+        try CSVReader(path: path).forEachRecord { record in
+            if record.number == 1 {
+                table.header = (0..<record.count).map { record.string($0) }
+                table.columns = table.header.map { name in
+                    var column = LoadedColumn(name: name, kind: kinds[name] ?? .categorical)
+                    if mode == .profile {
+                        column.profile = ColumnProfile(name: name, kind: column.kind, quantileK: quantileK)
+                    }
+                    return column
+                }
+                isNumeric = table.columns.map { $0.kind == .numerical }
+                return true
+            }
+            table.rows += 1
+            let width = table.columns.count
+            if record.count != width {
+                if record.count < width { table.shortRows += 1 } else { table.longRows += 1 }
+                if table.raggedExamples.count < 3 { table.raggedExamples.append(record.number) }
+            }
+            let present = min(record.count, width)
+            for i in 0..<present {
+                let field = record.field(i)
+                table.columns[i].rows += 1
+                if ValueParsing.isMissing(field) {
+                    table.columns[i].missing += 1
+                    table.columns[i].integerValued = false
+                    if mode == .exact {
+                        if isNumeric[i] { table.columns[i].numbers.append(.nan) }
+                    } else {
+                        table.columns[i].profile!.addMissing()
+                    }
+                    continue
+                }
+                if isNumeric[i] {
+                    if let x = ValueParsing.number(field) {
+                        if table.columns[i].integerValued && !ValueParsing.isIntegerLiteral(field) {
+                            table.columns[i].integerValued = false
+                        }
+                        if mode == .exact {
+                            table.columns[i].numbers.append(x)
+                        } else {
+                            table.columns[i].profile!.add(x)
+                        }
+                    } else {
+                        table.columns[i].missing += 1
+                        table.columns[i].invalid += 1
+                        table.columns[i].integerValued = false
+                        if table.columns[i].invalidExamples.count < 3 {
+                            table.columns[i].invalidExamples.append("'\(record.string(i))' on line \(record.number)")
+                        }
+                        if mode == .exact {
+                            table.columns[i].numbers.append(.nan)
+                        } else {
+                            table.columns[i].profile!.addInvalid()
+                        }
+                    }
+                } else {
+                    let value = record.string(i)
+                    if mode == .exact {
+                        table.columns[i].categories[value, default: 0] += 1
+                    } else {
+                        table.columns[i].profile!.add(category: value)
+                    }
+                }
+            }
+            if present < width {
+                for i in present..<width {
+                    table.columns[i].rows += 1
+                    table.columns[i].missing += 1
+                    table.columns[i].absentInShortRows += 1
+                    table.columns[i].integerValued = false
+                    if mode == .exact {
+                        if isNumeric[i] { table.columns[i].numbers.append(.nan) }
+                    } else {
+                        table.columns[i].profile!.addMissing()
+                    }
+                }
+            }
+            return true
+        }
+        if table.header.isEmpty {
+            throw DriftError(.emptyFile, "'\(path)' is empty: a CSV file with a header row is needed")
+        }
+        return table
+    }
+
+    /// The profile of every column (profile mode).
+    public var datasetProfile: DatasetProfile {
+        DatasetProfile(rows: rows, columns: columns.compactMap(\.profile))
+    }
+}
