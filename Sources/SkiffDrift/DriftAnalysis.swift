@@ -181,10 +181,8 @@ public enum DriftAnalysis {
                     report.chart = Charts.categorical(reference: ref.categories, current: cur.categories)
                 }
             }
-        } catch let error as StatsError {
-            report.error = describe(error, ref: ref.rows, cur: cur.rows)
         } catch {
-            report.error = "\(error)"
+            report.error = describe(error, ref: ref.rows, cur: cur.rows)
         }
         return report
     }
@@ -264,10 +262,8 @@ public enum DriftAnalysis {
             } else if options.charts {
                 column.chart = Charts.numerical(reference: r, current: cp)
             }
-        } catch let error as StatsError {
-            column.error = describe(error, ref: r.rows, cur: cp.rows)
         } catch {
-            column.error = "\(error)"
+            column.error = describe(error, ref: r.rows, cur: cp.rows)
         }
         return column
     }
