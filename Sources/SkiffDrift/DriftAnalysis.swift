@@ -163,10 +163,8 @@ public enum DriftAnalysis {
         do {
             switch kind {
             case .numerical:
-                var r = ref.numbers.filter { $0.isFinite }
-                var c = cur.numbers.filter { $0.isFinite }
-                r.sort()
-                c.sort()
+                let r = RadixSort.sorted(ref.numbers.filter { $0.isFinite })
+                let c = RadixSort.sorted(cur.numbers.filter { $0.isFinite })
                 report.drift = try ExactDrift.numerical(
                     sortedReference: r, sortedCurrent: c, method: method, threshold: threshold,
                     integerValued: ref.integerValued && cur.integerValued)

@@ -27,9 +27,20 @@ enum ValueParsing {
         }
     }
 
+    static let powersOfTen: [Double] = (0...22).map { e in
+        var p = 1.0
+        for _ in 0..<e { p *= 10 }
+        return p
+    }
+
     /// Parses a decimal or scientific number the way `strtod` does; nil unless the whole field is consumed.
     /// Leading/trailing blanks and hexadecimal forms are rejected.
+    ///
+    /// Plain decimals with at most 15 significant digits take Clinger's fast path (an exact integer divided
+    /// by an exact power of ten, one correctly rounded IEEE operation, so the result equals `strtod`'s);
+    /// everything else goes to `strtod`.
     static func number(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let fast = fastDecimal(field) { return fast }
         let n = field.count
         if n == 0 || n > 300 { return nil }
         let first = field[0]
@@ -46,6 +57,40 @@ enum ValueParsing {
             guard let end, end == buffer.baseAddress! + n else { return nil }
             return value
         }
+    }
+
+    static func fastDecimal(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        let n = field.count
+        var i = 0
+        var negative = false
+        if n > 0 && (field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+")) {
+            negative = field[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var significant = 0
+        var fraction = 0
+        var seenPoint = false
+        while i < n {
+            let c = field[i]
+            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
+                mantissa = mantissa &* 10 &+ UInt64(c &- UInt8(ascii: "0"))
+                digits += 1
+                if mantissa != 0 { significant += 1 }
+                if seenPoint { fraction += 1 }
+                if significant > 15 { return nil }
+            } else if c == UInt8(ascii: ".") && !seenPoint {
+                seenPoint = true
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        if digits == 0 || fraction > 22 { return nil }
+        var value = Double(mantissa)
+        if fraction > 0 { value /= powersOfTen[fraction] }
+        return negative ? -value : value
     }
 
     /// True for an optional sign followed by digits only (an integer literal to pandas).

@@ -2,6 +2,10 @@ import Foundation
 import SkiffDrift
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("CSV reading")
 struct CSVReaderTests {
     func records(_ text: String) throws -> [[String]] {
@@ -39,5 +43,37 @@ struct CSVReaderTests {
         let path = try dir.write("t.csv", "n,c,m,e\n1.5,a,NaN,\n-2e3,b,3,\nNA,1,,\n")
         let kinds = try LoadedTable.inferTypes(path: path)
         #expect(kinds == ["n": .numerical, "c": .categorical, "m": .numerical, "e": .numerical])
+    }
+}
+
+@Suite("Number parsing")
+struct NumberParsingTests {
+    @Test("Fast decimal path and strtod agree bit for bit; malformed numbers are rejected")
+    func parsing() throws {
+        let dir = try TempDirectory()
+        var rng = SystemRandomNumberGenerator()
+        var lines = ["x"]
+        var expected: [Double] = []
+        for _ in 0..<2000 {
+            let digits = Int.random(in: 0...9, using: &rng)
+            let whole = Int.random(in: -99_999...99_999, using: &rng)
+            let frac = String(Int.random(in: 0...999_999_999, using: &rng)).prefix(digits)
+            let text = digits == 0 ? "\(whole)" : "\(whole).\(frac)"
+            lines.append(text)
+            expected.append(strtod(text, nil))
+        }
+        for text in ["1e-7", "-0.0", "123456789012345678", "0.1234567890123456789", ".5", "5.", "+3"] {
+            lines.append(text)
+            expected.append(strtod(text, nil))
+        }
+        for bad in ["1.2.3", "12abc", "0x10", " 7", "--1"] { lines.append(bad) }
+        let path = try dir.write("n.csv", lines.joined(separator: "\n") + "\n")
+        let table = try LoadedTable.load(path: path, kinds: ["x": .numerical], mode: .exact)
+        let column = try #require(table.column(named: "x"))
+        #expect(column.invalid == 5)
+        #expect(column.numbers.count == expected.count + 5)
+        for (got, want) in zip(column.numbers, expected) {
+            #expect(got.bitPattern == want.bitPattern, "\(got) vs \(want)")
+        }
     }
 }

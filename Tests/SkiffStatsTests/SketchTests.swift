@@ -163,3 +163,17 @@ struct SketchTests {
         #expect(abs(a.statistic - exact.statistic) < 0.01 && abs(b.statistic - exact.statistic) < 0.01)
     }
 }
+
+@Suite("Radix sort")
+struct RadixSortTests {
+    @Test("Sorts like the standard library, negatives, zeros and extremes included", arguments: [100, 5_000, 70_000])
+    func matchesStandardSort(count: Int) {
+        var rng = SplitMix64(seed: UInt64(count))
+        var values = (0..<count).map { _ in rng.normal(std: 1e3) }
+        values += [0, -0.0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -1, 1]
+        let expected = values.sorted()
+        let actual = RadixSort.sorted(values)
+        #expect(actual.count == expected.count)
+        #expect(zip(actual, expected).allSatisfy { $0 == $1 })
+    }
+}

@@ -15,7 +15,7 @@ public enum ExactDrift {
     ///   - integerValued: true when both columns are integer-typed in the source (NumPy then widens Sturges
     ///     bins narrower than 1 to width 1).
     /// - Throws: `StatsError` `.emptyReference` / `.emptyCurrent` when a side has no usable value.
-    /// - Complexity: O(n log n) for sorting, plus the test's own cost (O(n) for all but exact KS).
+    /// - Complexity: O(n) radix sort, plus the test's own cost (O(n) for all but exact KS).
     public static func numerical(
         reference: [Double],
         current: [Double],
@@ -23,10 +23,8 @@ public enum ExactDrift {
         threshold: Double? = nil,
         integerValued: Bool = false
     ) throws(StatsError) -> ColumnDrift {
-        var ref = reference.filter { $0.isFinite }
-        var cur = current.filter { $0.isFinite }
-        ref.sort()
-        cur.sort()
+        let ref = RadixSort.sorted(reference.filter { $0.isFinite })
+        let cur = RadixSort.sorted(current.filter { $0.isFinite })
         return try numerical(
             sortedReference: ref, sortedCurrent: cur, method: method, threshold: threshold,
             integerValued: integerValued)

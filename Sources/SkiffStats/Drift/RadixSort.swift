@@ -1,0 +1,51 @@
+/// Sorting of finite doubles by least-significant-digit radix sort on their order-preserving bit patterns.
+///
+/// The IEEE-754 bits are mapped to unsigned integers that compare like the doubles (sign bit flipped for
+/// positives, all bits flipped for negatives), then sorted with four passes of 16 bits. O(n) time and
+/// O(n) extra space; several times faster than a comparison sort from about 10,000 values. NaN must be
+/// removed first; −0.0 sorts before +0.0 (they compare equal, so every consumer treats them alike).
+public enum RadixSort {
+    /// Returns `values` sorted ascending.
+    public static func sorted(_ values: [Double]) -> [Double] {
+        let n = values.count
+        if n < 4096 { return values.sorted() }
+        var keys = values.map { v -> UInt64 in
+            let bits = v.bitPattern
+            return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+        }
+        var scratch = [UInt64](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        for pass in 0..<4 {
+            let shift = UInt64(pass * 16)
+            for i in counts.indices { counts[i] = 0 }
+            keys.withUnsafeBufferPointer { k in
+                counts.withUnsafeMutableBufferPointer { c in
+                    for key in k { c[Int((key >> shift) & 0xFFFF)] += 1 }
+                }
+            }
+            // Skip a pass in which every key has the same digit.
+            if counts.contains(n) { continue }
+            var total = 0
+            for i in counts.indices {
+                let c = counts[i]
+                counts[i] = total
+                total += c
+            }
+            keys.withUnsafeBufferPointer { k in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for key in k {
+                            let digit = Int((key >> shift) & 0xFFFF)
+                            s[c[digit]] = key
+                            c[digit] += 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &scratch)
+        }
+        return keys.map { key in
+            Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
+        }
+    }
+}
