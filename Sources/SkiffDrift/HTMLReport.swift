@@ -78,7 +78,7 @@ public enum HTMLReport {
     static func svg(_ chart: ColumnChart, categorical: Bool) -> String {
         let width = 720.0
         let height = 200.0
-        let left = 44.0
+        let left = 52.0
         let bottom = categorical ? 60.0 : 28.0
         let top = 10.0
         let plotW = width - left - 10
@@ -94,7 +94,7 @@ public enum HTMLReport {
         for tick in [0.0, 0.5, 1.0] {
             let y = top + plotH - tick * plotH
             out +=
-                "<text x=\"\(left - 4)\" y=\"\(f(y + 4))\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">\(DriftReport.format(peak * tick * 100))%</text>\n"
+                "<text x=\"\(left - 4)\" y=\"\(f(y + 4))\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">\(DriftReport.formatFixed(peak * tick * 100, 1))%</text>\n"
         }
         for i in 0..<bars {
             let r = chart.reference[i] / peak * plotH

@@ -91,95 +91,116 @@ public struct LoadedTable: Sendable {
         -> LoadedTable
     {
         var table = LoadedTable(header: [], columns: [])
-        var isNumeric: [Bool] = []
+        var buffers: [ColumnBuffer] = []
         try CSVReader(path: path).forEachRecord { record in
             if record.number == 1 {
                 table.header = (0..<record.count).map { record.string($0) }
-                table.columns = table.header.map { name in
-                    var column = LoadedColumn(name: name, kind: kinds[name] ?? .categorical)
-                    if mode == .profile {
-                        column.profile = ColumnProfile(name: name, kind: column.kind, quantileK: quantileK)
-                    }
-                    return column
+                buffers = table.header.map { name in
+                    ColumnBuffer(name: name, kind: kinds[name] ?? .categorical, mode: mode, quantileK: quantileK)
                 }
-                isNumeric = table.columns.map { $0.kind == .numerical }
                 return true
             }
             table.rows += 1
-            let width = table.columns.count
+            let width = buffers.count
             if record.count != width {
                 if record.count < width { table.shortRows += 1 } else { table.longRows += 1 }
                 if table.raggedExamples.count < 3 { table.raggedExamples.append(record.number) }
             }
             let present = min(record.count, width)
             for i in 0..<present {
-                let field = record.field(i)
-                table.columns[i].rows += 1
-                if ValueParsing.isMissing(field) {
-                    table.columns[i].missing += 1
-                    table.columns[i].integerValued = false
-                    if mode == .exact {
-                        if isNumeric[i] { table.columns[i].numbers.append(.nan) }
-                    } else {
-                        table.columns[i].profile!.addMissing()
-                    }
-                    continue
-                }
-                if isNumeric[i] {
-                    if let x = ValueParsing.number(field) {
-                        if table.columns[i].integerValued && !ValueParsing.isIntegerLiteral(field) {
-                            table.columns[i].integerValued = false
-                        }
-                        if mode == .exact {
-                            table.columns[i].numbers.append(x)
-                        } else {
-                            table.columns[i].profile!.add(x)
-                        }
-                    } else {
-                        table.columns[i].missing += 1
-                        table.columns[i].invalid += 1
-                        table.columns[i].integerValued = false
-                        if table.columns[i].invalidExamples.count < 3 {
-                            table.columns[i].invalidExamples.append("'\(record.string(i))' on line \(record.number)")
-                        }
-                        if mode == .exact {
-                            table.columns[i].numbers.append(.nan)
-                        } else {
-                            table.columns[i].profile!.addInvalid()
-                        }
-                    }
-                } else {
-                    let value = record.string(i)
-                    if mode == .exact {
-                        table.columns[i].categories[value, default: 0] += 1
-                    } else {
-                        table.columns[i].profile!.add(category: value)
-                    }
-                }
+                buffers[i].add(record.field(i), line: record.number)
             }
             if present < width {
-                for i in present..<width {
-                    table.columns[i].rows += 1
-                    table.columns[i].missing += 1
-                    table.columns[i].absentInShortRows += 1
-                    table.columns[i].integerValued = false
-                    if mode == .exact {
-                        if isNumeric[i] { table.columns[i].numbers.append(.nan) }
-                    } else {
-                        table.columns[i].profile!.addMissing()
-                    }
-                }
+                for i in present..<width { buffers[i].addAbsent() }
             }
             return true
         }
         if table.header.isEmpty {
             throw DriftError(.emptyFile, "'\(path)' is empty: a CSV file with a header row is needed")
         }
+        table.columns = buffers.map { $0.finish() }
         return table
     }
 
     /// The profile of every column (profile mode).
     public var datasetProfile: DatasetProfile {
         DatasetProfile(rows: rows, columns: columns.compactMap(\.profile))
+    }
+}
+
+/// Accumulates one column while a file is read; a class so that appends do not go through nested copies.
+final class ColumnBuffer {
+    private var column: LoadedColumn
+    private let numeric: Bool
+    private let exact: Bool
+    private var numbers: [Double] = []
+    private let categories = CategoryCounter()
+    private var profile: ColumnProfile?
+
+    init(name: String, kind: ColumnKind, mode: LoadedTable.Mode, quantileK: Int) {
+        column = LoadedColumn(name: name, kind: kind)
+        numeric = kind == .numerical
+        exact = mode == .exact
+        if !exact { profile = ColumnProfile(name: name, kind: kind, quantileK: quantileK) }
+    }
+
+    func add(_ field: UnsafeBufferPointer<UInt8>, line: Int) {
+        column.rows += 1
+        if ValueParsing.isMissing(field) {
+            addMissing()
+            return
+        }
+        if numeric {
+            if let x = ValueParsing.number(field) {
+                if column.integerValued && !ValueParsing.isIntegerLiteral(field) { column.integerValued = false }
+                if exact { numbers.append(x) } else { profile!.add(x) }
+            } else {
+                column.invalid += 1
+                if column.invalidExamples.count < 3 {
+                    column.invalidExamples.append("'\(String(decoding: field, as: UTF8.self))' on line \(line)")
+                }
+                column.missing += 1
+                column.integerValued = false
+                if exact { numbers.append(.nan) } else { profile!.addInvalid() }
+            }
+        } else {
+            categories.add(field)
+        }
+    }
+
+    private func addMissing() {
+        column.missing += 1
+        column.integerValued = false
+        if exact {
+            if numeric { numbers.append(.nan) }
+        } else {
+            profile!.addMissing()
+        }
+    }
+
+    /// A field absent from a short row.
+    func addAbsent() {
+        column.rows += 1
+        column.absentInShortRows += 1
+        addMissing()
+    }
+
+    func finish() -> LoadedColumn {
+        var out = column
+        out.numbers = numbers
+        if !numeric {
+            let counts = categories.dictionary
+            if exact {
+                out.categories = counts
+            } else {
+                // Category counts are exact here, so adding each value once with its count equals adding
+                // every occurrence; sorted for a deterministic frequent-items summary.
+                for (value, count) in counts.sorted(by: { $0.key < $1.key }) {
+                    profile!.add(category: value, count: count)
+                }
+            }
+        }
+        out.profile = profile
+        return out
     }
 }

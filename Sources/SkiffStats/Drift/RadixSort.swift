@@ -1,7 +1,7 @@
 /// Sorting of finite doubles by least-significant-digit radix sort on their order-preserving bit patterns.
 ///
 /// The IEEE-754 bits are mapped to unsigned integers that compare like the doubles (sign bit flipped for
-/// positives, all bits flipped for negatives), then sorted with four passes of 16 bits. O(n) time and
+/// positives, all bits flipped for negatives), then sorted with six passes of 11 bits (2048 counters stay in the L1 cache). O(n) time and
 /// O(n) extra space; several times faster than a comparison sort from about 10,000 values. NaN must be
 /// removed first; −0.0 sorts before +0.0 (they compare equal, so every consumer treats them alike).
 public enum RadixSort {
@@ -14,13 +14,13 @@ public enum RadixSort {
             return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
         }
         var scratch = [UInt64](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: 1 << 16)
-        for pass in 0..<4 {
-            let shift = UInt64(pass * 16)
+        var counts = [Int](repeating: 0, count: 1 << 11)
+        for pass in 0..<6 {
+            let shift = UInt64(pass * 11)
             for i in counts.indices { counts[i] = 0 }
             keys.withUnsafeBufferPointer { k in
                 counts.withUnsafeMutableBufferPointer { c in
-                    for key in k { c[Int((key >> shift) & 0xFFFF)] += 1 }
+                    for key in k { c[Int((key >> shift) & 0x7FF)] += 1 }
                 }
             }
             // Skip a pass in which every key has the same digit.
@@ -35,7 +35,7 @@ public enum RadixSort {
                 scratch.withUnsafeMutableBufferPointer { s in
                     counts.withUnsafeMutableBufferPointer { c in
                         for key in k {
-                            let digit = Int((key >> shift) & 0xFFFF)
+                            let digit = Int((key >> shift) & 0x7FF)
                             s[c[digit]] = key
                             c[digit] += 1
                         }

@@ -65,11 +65,12 @@ public struct ColumnProfile: Sendable, Codable, Equatable {
         if values?.isExact == true { values?.add(x == 0 ? 0 : x) }
     }
 
-    /// Adds a category to a categorical column.
-    public mutating func add(category: String) {
-        rows += 1
+    /// Adds `count` occurrences of a category to a categorical column (same result as adding it `count` times).
+    public mutating func add(category: String, count: Int = 1) {
+        guard count > 0 else { return }
+        rows += count
         distinct.add(category)
-        categories?.add(category)
+        categories?.add(category, weight: count)
     }
 
     /// Counts a missing value.
