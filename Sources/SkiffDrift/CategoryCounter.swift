@@ -1,10 +1,11 @@
 /// Counts distinct byte strings without creating a `String` per value: an open-addressing hash table keyed by
 /// FNV-1a hashes, with the bytes compared on collision. Amortised O(length) per value.
 final class CategoryCounter {
-    private var keys: [[UInt8]] = []
-    private var counts: [Int] = []
-    private var hashes: [UInt64] = []
-    private var slots: [Int32]  // index into keys, −1 when empty
+    // Used by one thread at a time (the reader of one file), so dynamic exclusivity checks are skipped.
+    @exclusivity(unchecked) private var keys: [[UInt8]] = []
+    @exclusivity(unchecked) private var counts: [Int] = []
+    @exclusivity(unchecked) private var hashes: [UInt64] = []
+    @exclusivity(unchecked) private var slots: [Int32]  // index into keys, −1 when empty
     private var mask: Int
 
     init() {

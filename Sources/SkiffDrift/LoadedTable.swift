@@ -92,12 +92,15 @@ public struct LoadedTable: Sendable {
     {
         var table = LoadedTable(header: [], columns: [])
         var buffers: [ColumnBuffer] = []
+        // Unretained handles: `buffers` keeps the objects alive, and the hot loop skips retain/release.
+        var handles: [Unmanaged<ColumnBuffer>] = []
         try CSVReader(path: path).forEachRecord { record in
             if record.number == 1 {
                 table.header = (0..<record.count).map { record.string($0) }
                 buffers = table.header.map { name in
                     ColumnBuffer(name: name, kind: kinds[name] ?? .categorical, mode: mode, quantileK: quantileK)
                 }
+                handles = buffers.map { Unmanaged.passUnretained($0) }
                 return true
             }
             table.rows += 1
@@ -108,17 +111,17 @@ public struct LoadedTable: Sendable {
             }
             let present = min(record.count, width)
             for i in 0..<present {
-                buffers[i].add(record.field(i), line: record.number)
+                handles[i]._withUnsafeGuaranteedRef { $0.add(record.field(i), line: record.number) }
             }
             if present < width {
-                for i in present..<width { buffers[i].addAbsent() }
+                for i in present..<width { handles[i]._withUnsafeGuaranteedRef { $0.addAbsent() } }
             }
             return true
         }
         if table.header.isEmpty {
             throw DriftError(.emptyFile, "'\(path)' is empty: a CSV file with a header row is needed")
         }
-        table.columns = buffers.map { $0.finish() }
+        table.columns = withExtendedLifetime(handles) { buffers.map { $0.finish() } }
         return table
     }
 
@@ -130,12 +133,13 @@ public struct LoadedTable: Sendable {
 
 /// Accumulates one column while a file is read; a class so that appends do not go through nested copies.
 final class ColumnBuffer {
-    private var column: LoadedColumn
+    // Accessed only by the thread reading this column's file, so dynamic exclusivity checks are skipped.
+    @exclusivity(unchecked) private var column: LoadedColumn
     private let numeric: Bool
     private let exact: Bool
-    private var numbers: [Double] = []
+    @exclusivity(unchecked) private var numbers: [Double] = []
     private let categories = CategoryCounter()
-    private var profile: ColumnProfile?
+    @exclusivity(unchecked) private var profile: ColumnProfile?
 
     init(name: String, kind: ColumnKind, mode: LoadedTable.Mode, quantileK: Int) {
         column = LoadedColumn(name: name, kind: kind)

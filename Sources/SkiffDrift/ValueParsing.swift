@@ -16,6 +16,17 @@ enum ValueParsing {
     static func isMissing(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
         if field.isEmpty { return true }
         if field.count > 8 { return false }
+        // Plain numbers (digits, sign, point) are never markers: answer without building a String.
+        var plain = true
+        for c in field
+        where
+            !((c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-")
+            || c == UInt8(ascii: "+"))
+        {
+            plain = false
+            break
+        }
+        if plain { return false }
         let first = field[0]
         // Every marker starts with one of these bytes.
         switch first {

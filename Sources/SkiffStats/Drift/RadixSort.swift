@@ -14,19 +14,22 @@ public enum RadixSort {
             return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
         }
         var scratch = [UInt64](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: 1 << 11)
-        for pass in 0..<6 {
-            let shift = UInt64(pass * 11)
-            for i in counts.indices { counts[i] = 0 }
-            keys.withUnsafeBufferPointer { k in
-                counts.withUnsafeMutableBufferPointer { c in
-                    for key in k { c[Int((key >> shift) & 0x7FF)] += 1 }
+        // All six digit histograms in one pass over the keys.
+        var counts = [Int](repeating: 0, count: 6 << 11)
+        keys.withUnsafeBufferPointer { k in
+            counts.withUnsafeMutableBufferPointer { c in
+                for key in k {
+                    for pass in 0..<6 { c[pass << 11 | Int((key >> UInt64(pass * 11)) & 0x7FF)] += 1 }
                 }
             }
+        }
+        for pass in 0..<6 {
+            let shift = UInt64(pass * 11)
+            let base = pass << 11
             // Skip a pass in which every key has the same digit.
-            if counts.contains(n) { continue }
+            if counts[base..<(base + 2048)].contains(n) { continue }
             var total = 0
-            for i in counts.indices {
+            for i in base..<(base + 2048) {
                 let c = counts[i]
                 counts[i] = total
                 total += c
@@ -35,7 +38,7 @@ public enum RadixSort {
                 scratch.withUnsafeMutableBufferPointer { s in
                     counts.withUnsafeMutableBufferPointer { c in
                         for key in k {
-                            let digit = Int((key >> shift) & 0x7FF)
+                            let digit = base | Int((key >> shift) & 0x7FF)
                             s[c[digit]] = key
                             c[digit] += 1
                         }
