@@ -163,8 +163,8 @@ public enum DriftAnalysis {
         do {
             switch kind {
             case .numerical:
-                let r = RadixSort.sorted(ref.numbers.filter { $0.isFinite })
-                let c = RadixSort.sorted(cur.numbers.filter { $0.isFinite })
+                let r = ref.numbers
+                let c = cur.numbers
                 report.drift = try ExactDrift.numerical(
                     sortedReference: r, sortedCurrent: c, method: method, threshold: threshold,
                     integerValued: ref.integerValued && cur.integerValued)

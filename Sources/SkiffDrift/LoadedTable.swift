@@ -6,7 +6,7 @@ public struct LoadedColumn: Sendable {
     public var name: String
     /// The type it was read as.
     public var kind: ColumnKind
-    /// Numerical values, NaN for missing (exact mode only).
+    /// The finite numerical values, sorted ascending (exact mode only); missing ones are only counted.
     public var numbers: [Double] = []
     /// Category counts, missing excluded (exact mode only).
     public var categories: [String: Int] = [:]
@@ -165,7 +165,7 @@ final class ColumnBuffer {
                 }
                 column.missing += 1
                 column.integerValued = false
-                if exact { numbers.append(.nan) } else { profile!.addInvalid() }
+                if !exact { profile!.addInvalid() }
             }
         } else {
             categories.add(field)
@@ -175,11 +175,7 @@ final class ColumnBuffer {
     private func addMissing() {
         column.missing += 1
         column.integerValued = false
-        if exact {
-            if numeric { numbers.append(.nan) }
-        } else {
-            profile!.addMissing()
-        }
+        if !exact { profile!.addMissing() }
     }
 
     /// A field absent from a short row.
@@ -191,7 +187,14 @@ final class ColumnBuffer {
 
     func finish() -> LoadedColumn {
         var out = column
-        out.numbers = numbers
+        if numeric && exact {
+            // "inf" parses as a number but is missing to Evidently: drop it, count it, then sort in place.
+            let finite = numbers.filter { $0.isFinite }
+            out.missing += numbers.count - finite.count
+            numbers = []
+            out.numbers = finite
+            RadixSort.sort(&out.numbers)
+        }
         if !numeric {
             let counts = categories.dictionary
             if exact {

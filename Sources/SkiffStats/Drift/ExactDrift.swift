@@ -23,8 +23,10 @@ public enum ExactDrift {
         threshold: Double? = nil,
         integerValued: Bool = false
     ) throws(StatsError) -> ColumnDrift {
-        let ref = RadixSort.sorted(reference.filter { $0.isFinite })
-        let cur = RadixSort.sorted(current.filter { $0.isFinite })
+        var ref = reference.filter { $0.isFinite }
+        var cur = current.filter { $0.isFinite }
+        RadixSort.sort(&ref)
+        RadixSort.sort(&cur)
         return try numerical(
             sortedReference: ref, sortedCurrent: cur, method: method, threshold: threshold,
             integerValued: integerValued)

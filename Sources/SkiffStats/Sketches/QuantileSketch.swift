@@ -11,7 +11,7 @@ import Foundation
 /// publishes for this construction). Merging two sketches gives the same guarantee as one sketch of the union.
 /// Space O(k + log(n/k)) values; `add` is amortised O(log k); rank queries O(retained · log) after sorting.
 /// The offset generator is seeded deterministically, so the same input gives the same sketch.
-public struct QuantileSketch: Sendable, Codable, Equatable {
+public struct QuantileSketch: Sendable, Codable {
     /// The accuracy parameter: the capacity of the top level.
     public let k: Int
     /// Items per level; level h has weight 2ʰ.
@@ -19,6 +19,11 @@ public struct QuantileSketch: Sendable, Codable, Equatable {
     /// Number of values represented.
     public private(set) var count: Int
     var randomState: UInt64
+    /// Capacity of level 0 for the current number of levels, cached so `add` does no floating-point work.
+    /// Not serialised: a decoded sketch starts at the minimum, and its first `add` recomputes it.
+    var baseCapacity = 2
+
+    enum CodingKeys: String, CodingKey { case k, levels, count, randomState }
 
     /// An empty sketch. - Parameter k: accuracy parameter, at least 8 (default 1024).
     public init(k: Int = 1024) {
@@ -26,6 +31,7 @@ public struct QuantileSketch: Sendable, Codable, Equatable {
         self.levels = [[]]
         self.count = 0
         self.randomState = 0x9E37_79B9_7F4A_7C15
+        self.baseCapacity = self.k
     }
 
     /// True while no compaction has happened: every input value is retained with weight 1.
@@ -44,7 +50,7 @@ public struct QuantileSketch: Sendable, Codable, Equatable {
         guard x.isFinite else { return }
         levels[0].append(x)
         count += 1
-        if levels[0].count >= capacity(0) { compress() }
+        if levels[0].count >= baseCapacity { compress() }
     }
 
     /// Merges another sketch into this one. - Throws: `.incompatibleSketches` when `k` differs.
@@ -90,6 +96,7 @@ public struct QuantileSketch: Sendable, Codable, Equatable {
             }
             h += 1
         }
+        baseCapacity = capacity(0)
     }
 
     /// A sorted, weighted view of the retained items for rank and CDF queries.
@@ -156,4 +163,11 @@ public struct QuantileSketch: Sendable, Codable, Equatable {
             return values[values.count - 1]
         }
     }
+
+    /// Sketches are equal when they hold the same items with the same parameters and generator state.
+    public static func == (a: QuantileSketch, b: QuantileSketch) -> Bool {
+        a.k == b.k && a.levels == b.levels && a.count == b.count && a.randomState == b.randomState
+    }
 }
+
+extension QuantileSketch: Equatable {}
