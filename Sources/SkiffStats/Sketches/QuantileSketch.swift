@@ -22,6 +22,8 @@ public struct QuantileSketch: Sendable, Codable {
     /// Capacity of level 0 for the current number of levels, cached so `add` does no floating-point work.
     /// Not serialised: a decoded sketch starts at the minimum, and its first `add` recomputes it.
     var baseCapacity = 2
+    /// Capacities of all levels, recomputed when a level is added. Not serialised.
+    var capacities: [Int] = []
 
     enum CodingKeys: String, CodingKey { case k, levels, count, randomState }
 
@@ -72,11 +74,19 @@ public struct QuantileSketch: Sendable, Codable {
         return Int((z ^ (z >> 31)) & 1)
     }
 
+    private mutating func refreshCapacities() {
+        capacities = (0..<levels.count).map { capacity($0) }
+    }
+
     private mutating func compress() {
+        if capacities.count != levels.count { refreshCapacities() }
         var h = 0
         while h < levels.count {
-            if levels[h].count >= capacity(h) {
-                if h + 1 == levels.count { levels.append([]) }
+            if levels[h].count >= capacities[h] {
+                if h + 1 == levels.count {
+                    levels.append([])
+                    refreshCapacities()
+                }
                 var items = levels[h]
                 items.sort()
                 var keep: [Double] = []
@@ -96,7 +106,7 @@ public struct QuantileSketch: Sendable, Codable {
             }
             h += 1
         }
-        baseCapacity = capacity(0)
+        baseCapacity = capacities[0]
     }
 
     /// A sorted, weighted view of the retained items for rank and CDF queries.
