@@ -209,3 +209,42 @@ struct HTMLReportTests {
         #expect(html.contains(report.datasetDrift ? "Dataset drift detected" : "No dataset drift"))
     }
 }
+
+@Suite("Profiles of files merge like a profile of the concatenated file")
+struct ProfileMergeTests {
+    @Test("Counts, missing values, moments, distinct sketches and categories agree")
+    func mergeMatchesConcatenation() throws {
+        let dir = try TempDirectory()
+        let header = "x,c\n"
+        var rng = SystemRandomNumberGenerator()
+        let rowsA = (0..<700).map { i in
+            i % 50 == 0 ? ",a" : "\(Double.random(in: -5...5, using: &rng)),\(["a", "b", "c"][i % 3])"
+        }
+        let rowsB = (0..<900).map { i in "\(Double.random(in: 0...9, using: &rng)),\(["b", "d"][i % 2])" }
+        let a = try dir.write("a.csv", header + rowsA.joined(separator: "\n") + "\n")
+        let b = try dir.write("b.csv", header + rowsB.joined(separator: "\n") + "\n")
+        let both = try dir.write("ab.csv", header + (rowsA + rowsB).joined(separator: "\n") + "\n")
+        var options = DriftOptions()
+        options.numerical = ["x"]
+        options.categorical = ["c"]
+        var merged = try DriftAnalysis.profile(path: a, options: options).0
+        try merged.merge(try DriftAnalysis.profile(path: b, options: options).0)
+        let whole = try DriftAnalysis.profile(path: both, options: options).0
+        #expect(merged.rows == whole.rows)
+        let mx = try #require(merged.column(named: "x"))
+        let wx = try #require(whole.column(named: "x"))
+        #expect(mx.rows == wx.rows && mx.missing == wx.missing && mx.count == 1586)
+        #expect(mx.moments.minimum == wx.moments.minimum && mx.moments.maximum == wx.moments.maximum)
+        #expect(abs(mx.moments.mean - wx.moments.mean) <= 1e-12 * max(1, abs(wx.moments.mean)))
+        #expect(
+            abs(mx.moments.populationVariance - wx.moments.populationVariance) <= 1e-9 * wx.moments.populationVariance)
+        #expect(mx.distinct == wx.distinct)
+        #expect(mx.quantiles?.count == wx.quantiles?.count)
+        #expect(merged.column(named: "c")?.categories?.counts == whole.column(named: "c")?.categories?.counts)
+        var expected: [String: Int] = [:]
+        for row in rowsA + rowsB {
+            expected[String(row.split(separator: ",", omittingEmptySubsequences: false)[1]), default: 0] += 1
+        }
+        #expect(merged.column(named: "c")?.categories?.counts == expected)
+    }
+}

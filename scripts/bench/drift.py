@@ -101,6 +101,7 @@ def timed(cmd):
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{cmd[0]} failed: {err.decode()[-2000:]}")
+    timed.cpu = usage.ru_utime + usage.ru_stime
     return elapsed, usage.ru_maxrss / 1024.0, out.decode()
 
 
@@ -130,19 +131,26 @@ def main():
         size_mb = (ref.stat().st_size + cur.stat().st_size) / 1e6
         s_time, s_rss, s_out = timed([args.skiff, "drift", "--reference", str(ref), "--current", str(cur),
                                       "--numerical", num, "--categorical", cat, "--json"])
+        s_cpu = timed.cpu
         skiff = json.loads(s_out)
         p_out_path = folder / "ref.profile"
         p_time, p_rss, _ = timed([args.skiff, "profile", str(ref), "-o", str(p_out_path), "--numerical", num, "--categorical", cat])
+        p_cpu = timed.cpu
+        # Merge cost: the saved profile merged with itself, timed inside skiff (excludes reading the files).
+        _, _, m_out = timed([args.skiff, "profile", str(p_out_path), str(p_out_path), "-o", str(folder / "merged.profile"), "--json"])
+        merge_ms = json.loads(m_out)["merge_ms"]
         pr_time, pr_rss, pr_out = timed([args.skiff, "drift", "--reference", str(p_out_path), "--current", str(cur),
                                          "--numerical", num, "--categorical", cat, "--json"])
         from_profile = json.loads(pr_out)
         result = {"case": case, "rows": rows, "columns": n_num + n_cat, "csv_mb": size_mb,
-                  "skiff_s": s_time, "skiff_rss_mb": s_rss, "skiff_drifted": skiff["drifted_columns"],
-                  "profile_s": p_time, "profile_mb_per_s": ref.stat().st_size / 1e6 / p_time, "profile_rss_mb": p_rss,
+                  "skiff_s": s_time, "skiff_cpu_s": s_cpu, "skiff_rss_mb": s_rss, "skiff_drifted": skiff["drifted_columns"],
+                  "profile_s": p_time, "profile_cpu_s": p_cpu, "profile_mb_per_s": ref.stat().st_size / 1e6 / p_time,
+                  "profile_mb_per_cpu_s": ref.stat().st_size / 1e6 / p_cpu, "profile_rss_mb": p_rss, "merge_ms": merge_ms,
                   "profile_drift_s": pr_time, "profile_drift_rss_mb": pr_rss,
                   "profile_verdicts_equal": [c["drifted"] for c in from_profile["columns"]] == [c["drifted"] for c in skiff["columns"]]}
         if python:
             e_time, e_rss, e_out = timed([python, "-c", EVIDENTLY_RUNNER, str(ref), str(cur), num, cat])
+            result["evidently_cpu_s"] = timed.cpu
             ev = json.loads(e_out)
             mismatches = [c["name"] for c in skiff["columns"]
                           if ev["columns"][c["name"]]["drifted"] != c["drifted"] or ev["columns"][c["name"]]["method"] != c["method"]]
@@ -153,19 +161,20 @@ def main():
         rows_out.append(result)
         print(json.dumps(result), flush=True)
     print()
-    print("| case | CSV MB (ref+cur) | Evidently s | skiff s | speed-up | Evidently peak RSS MB | skiff peak RSS MB | memory ratio | verdicts identical |")
+    print("| case | CSV MB (ref+cur) | Evidently s (CPU s) | skiff s (CPU s) | speed-up | Evidently peak RSS MB | skiff peak RSS MB | memory ratio | verdicts identical |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows_out:
         if "evidently_s" in r:
-            print(f"| {r['case']} | {r['csv_mb']:.0f} | {r['evidently_s']:.1f} | {r['skiff_s']:.2f} | {r['speedup']:.0f}x | "
+            print(f"| {r['case']} | {r['csv_mb']:.0f} | {r['evidently_s']:.1f} ({r['evidently_cpu_s']:.1f}) | {r['skiff_s']:.2f} ({r['skiff_cpu_s']:.2f}) | {r['speedup']:.0f}x | "
                   f"{r['evidently_rss_mb']:.0f} | {r['skiff_rss_mb']:.0f} | {r['memory_ratio']:.1f}x | {r['verdicts_equal']} ({r['skiff_drifted']} drifted) |")
         else:
             print(f"| {r['case']} | {r['csv_mb']:.0f} | - | {r['skiff_s']:.2f} | - | - | {r['skiff_rss_mb']:.0f} | - | - |")
     print()
-    print("| case | skiff profile s | profile MB/s | profile peak RSS MB | drift from profile s | verdicts equal to exact |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| case | skiff profile s (CPU s) | MB/s wall | MB per CPU s | profile peak RSS MB | merge two profiles ms | drift from profile s | verdicts equal to exact |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for r in rows_out:
-        print(f"| {r['case']} | {r['profile_s']:.2f} | {r['profile_mb_per_s']:.0f} | {r['profile_rss_mb']:.0f} | {r['profile_drift_s']:.2f} | {r['profile_verdicts_equal']} |")
+        print(f"| {r['case']} | {r['profile_s']:.2f} ({r['profile_cpu_s']:.2f}) | {r['profile_mb_per_s']:.0f} | {r['profile_mb_per_cpu_s']:.0f} | "
+              f"{r['profile_rss_mb']:.0f} | {r['merge_ms']:.2f} | {r['profile_drift_s']:.2f} | {r['profile_verdicts_equal']} |")
 
 
 if __name__ == "__main__":
