@@ -33,7 +33,7 @@ struct SketchTests {
         var rng = SplitMix64(seed: seed)
         let values = (0..<5_000).map { _ in rng.normal(mean: 1e6, std: 3) }
         var whole = Moments()
-        values.forEach { whole.add($0) }
+        for v in values { whole.add(v) }
         var parts = [Moments](repeating: Moments(), count: 7)
         for v in values { parts[Int.random(in: 0..<7, using: &rng)].add(v) }
         var merged = Moments()
@@ -73,7 +73,7 @@ struct SketchTests {
         var rng = SplitMix64(seed: seed)
         var small = QuantileSketch(k: 256)
         let few = (0..<200).map { _ in rng.normal() }
-        few.forEach { small.add($0) }
+        for v in few { small.add(v) }
         #expect(small.isExact)
         let sortedFew = few.sorted()
         #expect(small.sortedView().rankInclusive(sortedFew[99]) == 100)
