@@ -100,18 +100,10 @@ public struct ColumnProfile: Sendable, Codable, Equatable {
         invalid += other.invalid
         integerValued = integerValued && other.integerValued
         moments.merge(other.moments)
-        if var q = quantiles, let oq = other.quantiles {
-            try q.merge(oq)
-            quantiles = q
-        }
+        // Merged in place through optional chaining, so no sketch is copied.
+        if let oq = other.quantiles { try quantiles?.merge(oq) }
         try distinct.merge(other.distinct)
-        if var v = values, let ov = other.values {
-            try v.merge(ov)
-            values = v
-        }
-        if var c = categories, let oc = other.categories {
-            try c.merge(oc)
-            categories = c
-        }
+        if let ov = other.values { try values?.merge(ov) }
+        if let oc = other.categories { try categories?.merge(oc) }
     }
 }
