@@ -77,6 +77,8 @@ let package = Package(
             dependencies: [
                 "SkiffCore",
                 "SkiffServer",
+                "SkiffStats",
+                "SkiffDrift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +87,26 @@ let package = Package(
         .executableTarget(
             name: "skiff",
             dependencies: ["SkiffCLI"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffStats",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffStatsTests",
+            dependencies: ["SkiffStats"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffDrift",
+            dependencies: ["SkiffStats"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffDriftTests",
+            dependencies: ["SkiffDrift", "SkiffStats"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -8,7 +8,9 @@ public struct SkiffCommand: AsyncParsableCommand {
         abstract: "Skiff: track, version, tune, register, serve and monitor machine-learning models.",
         version: SkiffVersion.string,
         subcommands: [
-            ServerCommand.self
+            ServerCommand.self,
+            DriftCommand.self,
+            ProfileCommand.self,
         ]
     )
 
