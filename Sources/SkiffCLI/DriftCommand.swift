@@ -9,21 +9,22 @@ struct DriftCommand: ParsableCommand {
         commandName: "drift",
         abstract: "Detect data drift between a reference and a current dataset (Evidently-compatible tests).",
         discussion: """
-            Each column is tested with Evidently 0.7's default method for its type and the reference size:
-            KS (numerical), chi-squared or Z-test (few values / categorical) when the reference has at most
-            1000 rows; normed Wasserstein (numerical) or Jensen-Shannon otherwise. The dataset drifts when at
-            least half of the tested columns drift. Column types are inferred from the first 1000 rows unless
+            Each column is tested with Evidently 0.7's default method for its type and the reference size: \
+            KS (numerical), chi-squared or Z-test (few values, categorical) when the reference has at most \
+            1000 rows; normed Wasserstein (numerical) or Jensen-Shannon otherwise. The dataset drifts when at \
+            least half of the tested columns drift. Column types are inferred from the first 1000 rows unless \
             given. Empty fields and NaN/NA/null are missing values.
 
             Examples:
               skiff drift --reference train.csv --current today.csv
-              skiff drift --reference train.csv --current today.csv --categorical plan,region \\
-                  --test amount=psi --json --report drift.html
+              skiff drift --reference train.csv --current today.csv \\
+                --categorical plan,region --test amount=psi --json --report drift.html
               skiff profile train.csv -o train.profile
               skiff drift --reference train.profile --current today.csv
 
-            Exit codes: 0 report produced; 1 dataset drift detected and --fail-on-drift was given;
-            64 invalid arguments; 65 unreadable or malformed input (file, profile, no shared column).
+            Exit codes: 0 report produced; 1 dataset drift detected and --fail-on-drift \
+            was given; 64 invalid arguments; 65 unreadable or malformed input (file, \
+            profile, no shared column).
             """
     )
 

@@ -9,9 +9,9 @@ struct ProfileCommand: ParsableCommand {
         commandName: "profile",
         abstract: "Build a reusable, mergeable data profile (sketches per column) from CSV files or profiles.",
         discussion: """
-            The profile holds, per column, counts, missing values, min/max, mean/variance, a KLL quantile
-            sketch, a HyperLogLog distinct count and value counts. Use it as the reference of 'skiff drift'
-            so the training data need not be read again. Several inputs (CSV files or saved profiles) are
+            The profile holds, per column, counts, missing values, min/max, mean/variance, a KLL quantile \
+            sketch, a HyperLogLog distinct count and value counts. Use it as the reference of 'skiff drift' \
+            so the training data need not be read again. Several inputs (CSV files or saved profiles) are \
             merged into one profile: counts and moments exactly, sketches within their error bounds.
 
             Examples:
@@ -36,7 +36,9 @@ struct ProfileCommand: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "Columns to treat as categorical (comma-separated).")
     var categorical: [String] = []
 
-    @Option(name: .customLong("quantile-k"), help: "Accuracy of the quantile sketches (rank error about 1.7/k·200 %).")
+    @Option(
+        name: .customLong("quantile-k"),
+        help: "Quantile-sketch accuracy k: rank error about 0.35 % at 1024, roughly proportional to 1/k.")
     var quantileK: Int = 1024
 
     @Flag(name: .long, help: "Print a summary as JSON instead of text.")
