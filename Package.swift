@@ -18,10 +18,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(
             name: "SkiffCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffInference",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf")
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -64,6 +72,7 @@ let package = Package(
             name: "SkiffCLI",
             dependencies: [
                 "SkiffCore",
+                "SkiffInference",
                 "SkiffServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,6 +92,12 @@ let package = Package(
         .testTarget(
             name: "SkiffCoreTests",
             dependencies: ["SkiffCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffInferenceTests",
+            dependencies: ["SkiffInference"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(
