@@ -1,0 +1,80 @@
+/// NumPy-style (multidirectional) broadcasting for ONNX element-wise operators.
+enum Broadcast {
+    /// The broadcast shape of several operand shapes.
+    /// - Throws: `invalidInput` when two dimensions differ and neither is 1.
+    static func shape(_ shapes: [[Int]]) throws -> [Int] {
+        let rank = shapes.map(\.count).max() ?? 0
+        var result = [Int](repeating: 1, count: rank)
+        for shape in shapes {
+            let offset = rank - shape.count
+            for (axis, dimension) in shape.enumerated() {
+                let current = result[offset + axis]
+                if current == 1 {
+                    result[offset + axis] = dimension
+                } else if dimension != 1 && dimension != current {
+                    throw InferenceError(.invalidInput, "Shapes \(shapes) cannot be broadcast together.")
+                }
+            }
+        }
+        return result
+    }
+
+    /// For each element of the broadcast result, the index of the corresponding element of an operand.
+    static func sourceIndices(of shape: [Int], in result: [Int]) -> [Int] {
+        let total = result.reduce(1, *)
+        let operandCount = shape.reduce(1, *)
+        if shape == result { return Array(0..<total) }
+        if operandCount == 1 { return [Int](repeating: 0, count: total) }
+        let rank = result.count
+        let padded = [Int](repeating: 1, count: rank - shape.count) + shape
+        var strides = [Int](repeating: 0, count: rank)
+        var step = 1
+        for axis in (0..<rank).reversed() {
+            strides[axis] = padded[axis] == 1 ? 0 : step
+            step *= padded[axis]
+        }
+        var indices = [Int](repeating: 0, count: total)
+        var counter = [Int](repeating: 0, count: rank)
+        var source = 0
+        for position in 0..<total {
+            indices[position] = source
+            var axis = rank - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                source += strides[axis]
+                if counter[axis] < result[axis] { break }
+                source -= strides[axis] * counter[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        return indices
+    }
+
+    /// Applies `body` element-wise over two broadcast operands.
+    static func apply<A, B, R>(
+        _ a: [A], _ aShape: [Int], _ b: [B], _ bShape: [Int], _ body: (A, B) -> R
+    ) throws -> (values: [R], shape: [Int]) {
+        let result = try shape([aShape, bShape])
+        if aShape == bShape {
+            return (zip(a, b).map(body), result)
+        }
+        let total = result.reduce(1, *)
+        // Fast path: `b` broadcasts over the leading dimensions of `a` (a bias row), or is a scalar.
+        if aShape == result, !b.isEmpty, total % b.count == 0,
+            Array(result.suffix(bShape.count)) == bShape || b.count == 1
+        {
+            let width = b.count
+            var values = [R]()
+            values.reserveCapacity(total)
+            for index in 0..<total { values.append(body(a[index], b[index % width])) }
+            return (values, result)
+        }
+        let aIndices = sourceIndices(of: aShape, in: result)
+        let bIndices = sourceIndices(of: bShape, in: result)
+        var values = [R]()
+        values.reserveCapacity(total)
+        for index in 0..<total { values.append(body(a[aIndices[index]], b[bIndices[index]])) }
+        return (values, result)
+    }
+}
