@@ -7,6 +7,7 @@ public struct SkiffCommand: AsyncParsableCommand {
         abstract: "Skiff: track, version, tune, register, serve and monitor machine-learning models.",
         version: SkiffVersion.string,
         subcommands: [
+            PredictCommand.self
         ]
     )
 

@@ -1,3 +1,3 @@
 import SkiffCLI
 
-await SkiffCommand.main()
+await SkiffCommand.runFromCommandLine()
