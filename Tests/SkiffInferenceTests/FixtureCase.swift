@@ -45,8 +45,13 @@ struct FixtureCase: Decodable {
     let kind: String
     let inputs: [TensorValue]
     let outputs: [TensorValue]
-    let raw_outputs: [TensorValue]?
+    let rawOutputs: [TensorValue]?
     let tolerance: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, model, kind, inputs, outputs, tolerance
+        case rawOutputs = "raw_outputs"
+    }
 
     static var directory: URL {
         Bundle.module.resourceURL!.appendingPathComponent("Fixtures")

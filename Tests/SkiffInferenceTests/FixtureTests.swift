@@ -19,7 +19,7 @@ struct FixtureTests {
         let outputs = try predictor.predict(
             fixture.feeds, options: PredictionOptions(pool: ComputePool(threadCount: 2)))
         try compare(outputs, fixture.outputs, tolerance: fixture.tolerance, name: name)
-        if let raw = fixture.raw_outputs {
+        if let raw = fixture.rawOutputs {
             let margins = try predictor.predict(fixture.feeds, options: PredictionOptions(rawScores: true))
             try compare(margins, raw, tolerance: fixture.tolerance, name: "\(name) (raw)")
         }
