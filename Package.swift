@@ -84,6 +84,12 @@ let package = Package(
             dependencies: ["SkiffCLI"],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "InferenceBenchmark",
+            dependencies: ["SkiffInference"],
+            path: "Benchmarks/InferenceBenchmark",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SkiffTesting",
             dependencies: ["SkiffCore"],

@@ -77,7 +77,7 @@ enum LightGBMModelLoader {
         return BoostedTreePredictor<Double>(
             ensemble: ensemble, baseMargins: [Double](repeating: 0, count: treesPerIteration),
             averageDivisor: header["average_output"] != nil && iterations > 0 ? iterations : nil,
-            transform: transform, featureNames: names.count == featureCount ? names : [], convert: { $0 },
+            transform: transform, featureNames: names.count == featureCount ? names : [],
             ensembleFeatureCount: featureCount)
     }
 

@@ -13,8 +13,6 @@ struct BoostedTreePredictor<Value: TreeScalar>: Predictor {
     let averageDivisor: Double?
     let transform: ScoreTransform
     let featureNames: [String]
-    /// Converts an input value to the ensemble's scalar type before comparison.
-    let convert: @Sendable (Double) -> Value
 
     var inputs: [ModelInput] {
         [
@@ -39,13 +37,36 @@ struct BoostedTreePredictor<Value: TreeScalar>: Predictor {
                     + "\(tensor.shape.count == 2 ? tensor.shape[1] : tensor.count)."
             )
         }
-        let rowCount = tensor.shape[0]
-        let values = tensor.doubles
-        let rows = values.map(convert)
-        return [NamedTensor(name: "prediction", tensor: predictRows(rows, rowCount: rowCount, options: options))]
+        return [NamedTensor(name: "prediction", tensor: predictRows(tensor, options: options))]
+    }
+
+    /// Rounds the inputs to the ensemble's scalar type once, as the source library does (float32 for XGBoost), and
+    /// predicts them.
+    @_specialize(where Value == Float)
+    @_specialize(where Value == Double)
+    func predictRows(_ tensor: Tensor, options: PredictionOptions) -> Tensor {
+        let count = tensor.count
+        let rows: [Value]
+        switch tensor.storage {
+        case .double(let values):
+            rows = [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count { buffer[index] = Value(values[index]) }
+                initialized = count
+            }
+        case .float(let values):
+            rows = [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count { buffer[index] = Value(values[index]) }
+                initialized = count
+            }
+        default:
+            rows = tensor.doubles.map { Value($0) }
+        }
+        return predictRows(rows, rowCount: tensor.shape[0], options: options)
     }
 
     /// Predicts rows that are already in the ensemble's scalar type.
+    @_specialize(where Value == Float)
+    @_specialize(where Value == Double)
     func predictRows(_ rows: [Value], rowCount: Int, options: PredictionOptions) -> Tensor {
         let targets = ensemble.targetCount
         let outputs = (options.rawScores ? ScoreTransform.identity : transform).outputCount(targets: targets)

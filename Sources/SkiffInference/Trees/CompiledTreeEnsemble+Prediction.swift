@@ -1,8 +1,10 @@
 /// Split semantics, specialised per ensemble so the hot loop has no mode switch.
 protocol SplitKernel: SendableMetatype {
+    /// 1 when the row takes the node's true branch, 0 otherwise; an integer so that child selection compiles to
+    /// arithmetic rather than a branch the CPU would mispredict half the time.
     static func goesTrue<Value: TreeScalar>(
         _ x: Value, _ node: CompiledNode<Value>, _ setWords: UnsafePointer<UInt32>, _ setOffsets: UnsafePointer<Int32>
-    ) -> Bool
+    ) -> Int
 }
 
 /// `x < t`, NaN takes the node's missing direction (XGBoost numeric splits).
@@ -10,8 +12,10 @@ enum LessKernel: SplitKernel {
     @inline(__always)
     static func goesTrue<Value: TreeScalar>(
         _ x: Value, _ node: CompiledNode<Value>, _ setWords: UnsafePointer<UInt32>, _ setOffsets: UnsafePointer<Int32>
-    ) -> Bool {
-        (x < node.value) || (x.isNaN && node.word & CompiledNode<Value>.missingTrueFlag != 0)
+    ) -> Int {
+        let below = x < node.value ? 1 : 0
+        let missing = x.isNaN ? 1 : 0
+        return below | (missing & Int(truncatingIfNeeded: (node.word >> 25) & 1))
     }
 }
 
@@ -20,8 +24,10 @@ enum LessOrEqualKernel: SplitKernel {
     @inline(__always)
     static func goesTrue<Value: TreeScalar>(
         _ x: Value, _ node: CompiledNode<Value>, _ setWords: UnsafePointer<UInt32>, _ setOffsets: UnsafePointer<Int32>
-    ) -> Bool {
-        (x <= node.value) || (x.isNaN && node.word & CompiledNode<Value>.missingTrueFlag != 0)
+    ) -> Int {
+        let below = x <= node.value ? 1 : 0
+        let missing = x.isNaN ? 1 : 0
+        return below | (missing & Int(truncatingIfNeeded: (node.word >> 25) & 1))
     }
 }
 
@@ -29,6 +35,13 @@ enum LessOrEqualKernel: SplitKernel {
 enum GeneralKernel: SplitKernel {
     @inline(__always)
     static func goesTrue<Value: TreeScalar>(
+        _ x: Value, _ node: CompiledNode<Value>, _ setWords: UnsafePointer<UInt32>, _ setOffsets: UnsafePointer<Int32>
+    ) -> Int {
+        decide(x, node, setWords, setOffsets) ? 1 : 0
+    }
+
+    @inline(__always)
+    static func decide<Value: TreeScalar>(
         _ x: Value, _ node: CompiledNode<Value>, _ setWords: UnsafePointer<UInt32>, _ setOffsets: UnsafePointer<Int32>
     ) -> Bool {
         let word = node.word
@@ -46,7 +59,8 @@ enum GeneralKernel: SplitKernel {
                 && setWords[start + wordIndex] & (1 << UInt32(category & 31)) != 0
             return isMember == membershipTrue
         }
-        if word & CompiledNode<Value>.zeroMissingFlag != 0, x.magnitude <= Value(Float(1e-35)) { return missingTrue }  // LightGBM's float kZeroThreshold
+        // LightGBM's zero threshold is the float 1e-35, widened.
+        if word & CompiledNode<Value>.zeroMissingFlag != 0, x.magnitude <= Value(Float(1e-35)) { return missingTrue }
         switch word >> CompiledNode<Value>.comparisonShift {
         case 0: return x <= node.value
         case 1: return x < node.value
@@ -70,6 +84,10 @@ extension CompiledTreeEnsemble {
     ///   - scores: `rowCount × targetCount` accumulators, row-major; tree outputs are added to what they hold.
     ///   - pool: The pool large batches are spread over.
     /// Complexity: O(rows × trees × depth). Allocates nothing per row.
+    // Callers reach this through generic code (`any Predictor`), so ask for the two concrete bodies explicitly:
+    // unspecialised, every comparison would go through a witness table.
+    @_specialize(where Value == Float)
+    @_specialize(where Value == Double)
     func accumulate(
         rows: UnsafePointer<Value>, rowCount: Int, scores: UnsafeMutablePointer<Double>, pool: ComputePool
     ) {
@@ -140,10 +158,13 @@ extension CompiledTreeEnsemble {
         _ kernel: Kernel.Type, _ index: Int, _ row: UnsafePointer<Value>
     ) -> Int {
         let node = nodes[index]
-        let x = row[Int(node.word & CompiledNode<Value>.featureMask)]
+        let x = row[Int(truncatingIfNeeded: node.word & CompiledNode<Value>.featureMask)]
         let leafStep = Int(truncatingIfNeeded: (node.word >> 24) & 1)
         let goesTrue = Kernel.goesTrue(x, node, setWords.baseAddress!, setOffsets.baseAddress!)
-        return goesTrue ? index + 1 - leafStep : Int(node.falseChild)
+        let falseChild = Int(truncatingIfNeeded: node.falseChild)
+        let trueChild = index &+ 1 &- leafStep
+        // Branch-free select: falseChild when goesTrue is 0, trueChild when it is 1.
+        return falseChild &+ goesTrue &* (trueChild &- falseChild)
     }
 
     @inline(__always)
@@ -182,7 +203,17 @@ extension CompiledTreeEnsemble {
         let r7 = r6 + stride
         let root = Int(roots[tree])
         var (i0, i1, i2, i3, i4, i5, i6, i7) = (root, root, root, root, root, root, root, root)
-        for _ in 0..<Int(depths[tree]) {
+        let depth = Int(depths[tree])
+        let minimumDepth = Int(minimumDepths[tree])
+        var level = 0
+        while level < depth {
+            // Past the shallowest leaf, stop as soon as every lane has reached a leaf (unbalanced, leaf-wise trees).
+            if level >= minimumDepth {
+                let all =
+                    nodes[i0].word & nodes[i1].word & nodes[i2].word & nodes[i3].word & nodes[i4].word
+                    & nodes[i5].word & nodes[i6].word & nodes[i7].word
+                if all & CompiledNode<Value>.leafFlag != 0 { break }
+            }
             i0 = step(Kernel.self, i0, r0)
             i1 = step(Kernel.self, i1, r1)
             i2 = step(Kernel.self, i2, r2)
@@ -191,6 +222,7 @@ extension CompiledTreeEnsemble {
             i5 = step(Kernel.self, i5, r5)
             i6 = step(Kernel.self, i6, r6)
             i7 = step(Kernel.self, i7, r7)
+            level += 1
         }
         let targets = targetCount
         let base = scores + firstRow * targets
@@ -216,26 +248,54 @@ extension CompiledTreeEnsemble {
         }
     }
 
-    /// One row through all trees, four trees in lock step (for batches too small to interleave rows). Trees are
+    /// One row through all trees, eight trees in lock step (for batches too small to interleave rows). Trees are
     /// added in order, so sums match a tree-by-tree loop exactly.
     private func accumulateRowAcrossTrees<Kernel: SplitKernel>(
         _ kernel: Kernel.Type, row: UnsafePointer<Value>, scores: UnsafeMutablePointer<Double>
     ) {
         var tree = 0
-        while tree + 4 <= treeCount {
-            var (i0, i1, i2, i3) = (Int(roots[tree]), Int(roots[tree + 1]), Int(roots[tree + 2]), Int(roots[tree + 3]))
-            let depth = max(max(depths[tree], depths[tree + 1]), max(depths[tree + 2], depths[tree + 3]))
-            for _ in 0..<Int(depth) {
+        while tree + 8 <= treeCount {
+            var i0 = Int(roots[tree])
+            var i1 = Int(roots[tree + 1])
+            var i2 = Int(roots[tree + 2])
+            var i3 = Int(roots[tree + 3])
+            var i4 = Int(roots[tree + 4])
+            var i5 = Int(roots[tree + 5])
+            var i6 = Int(roots[tree + 6])
+            var i7 = Int(roots[tree + 7])
+            var depth: Int32 = 0
+            var minimumDepth = Int32.max
+            for offset in 0..<8 {
+                depth = max(depth, depths[tree + offset])
+                minimumDepth = min(minimumDepth, minimumDepths[tree + offset])
+            }
+            var level: Int32 = 0
+            while level < depth {
+                if level >= minimumDepth {
+                    let all =
+                        nodes[i0].word & nodes[i1].word & nodes[i2].word & nodes[i3].word & nodes[i4].word
+                        & nodes[i5].word & nodes[i6].word & nodes[i7].word
+                    if all & CompiledNode<Value>.leafFlag != 0 { break }
+                }
                 i0 = step(Kernel.self, i0, row)
                 i1 = step(Kernel.self, i1, row)
                 i2 = step(Kernel.self, i2, row)
                 i3 = step(Kernel.self, i3, row)
+                i4 = step(Kernel.self, i4, row)
+                i5 = step(Kernel.self, i5, row)
+                i6 = step(Kernel.self, i6, row)
+                i7 = step(Kernel.self, i7, row)
+                level += 1
             }
             addLeaf(i0, tree: tree, scores: scores)
             addLeaf(i1, tree: tree + 1, scores: scores)
             addLeaf(i2, tree: tree + 2, scores: scores)
             addLeaf(i3, tree: tree + 3, scores: scores)
-            tree += 4
+            addLeaf(i4, tree: tree + 4, scores: scores)
+            addLeaf(i5, tree: tree + 5, scores: scores)
+            addLeaf(i6, tree: tree + 6, scores: scores)
+            addLeaf(i7, tree: tree + 7, scores: scores)
+            tree += 8
         }
         while tree < treeCount {
             addLeaf(traverse(Kernel.self, tree: tree, row: row), tree: tree, scores: scores)

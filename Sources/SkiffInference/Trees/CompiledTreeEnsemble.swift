@@ -68,6 +68,8 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
     let nodes: UnsafeMutableBufferPointer<CompiledNode<Value>>
     let roots: UnsafeMutableBufferPointer<Int32>
     let depths: UnsafeMutableBufferPointer<Int32>
+    /// The depth of each tree's shallowest leaf: lock-step traversal needs no exit test before it.
+    let minimumDepths: UnsafeMutableBufferPointer<Int32>
     let treeTargets: UnsafeMutableBufferPointer<Int32>
     /// Category bitsets: set `k` is `setWords[setOffsets[k] ..< setOffsets[k + 1]]`.
     let setWords: UnsafeMutableBufferPointer<UInt32>
@@ -117,6 +119,7 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
         var compiled = [CompiledNode<Value>]()
         var rootList = [Int32]()
         var depthList = [Int32]()
+        var minimumDepthList = [Int32]()
         var words = [UInt32]()
         var offsets: [Int32] = [0]
         var leafOffsets: [Int32] = [0]
@@ -138,6 +141,7 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
             var links = [(Int, Int)]()
             var stack: [(node: Int, depth: Int)] = [(tree.root, 0)]
             var maximumDepth = 0
+            var minimumLeafDepth = Int.max
             rootList.append(Int32(compiled.count))
             while let (index, depth) = stack.popLast() {
                 guard index >= 0, index < tree.nodes.count else {
@@ -151,6 +155,7 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
                 maximumDepth = max(maximumDepth, depth)
                 switch tree.nodes[index] {
                 case .leaf(let entries):
+                    minimumLeafDepth = min(minimumLeafDepth, depth)
                     if inline {
                         let weight = entries.first?.weight ?? 0
                         compiled.append(
@@ -220,6 +225,7 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
                 compiled[parent].falseChild = position[child]
             }
             depthList.append(Int32(maximumDepth))
+            minimumDepthList.append(Int32(min(minimumLeafDepth, maximumDepth)))
         }
         if sawLess && sawLessOrEqual { general = true }
         kernel = general ? .general : (sawLess ? .less : .lessOrEqual)
@@ -232,6 +238,7 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
         nodes = copy(compiled)
         roots = copy(rootList)
         depths = copy(depthList)
+        minimumDepths = copy(minimumDepthList)
         treeTargets = copy(targets.count == specification.trees.count ? targets : [Int32](repeating: 0, count: 1))
         setWords = copy(words.isEmpty ? [0] : words)
         setOffsets = copy(offsets)
@@ -249,6 +256,7 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
         nodes.deallocate()
         roots.deallocate()
         depths.deallocate()
+        minimumDepths.deallocate()
         treeTargets.deallocate()
         setWords.deallocate()
         setOffsets.deallocate()

@@ -136,7 +136,7 @@ enum XGBoostModelLoader {
         }
         return BoostedTreePredictor<Float>(
             ensemble: ensemble, baseMargins: margins, averageDivisor: nil, transform: transform,
-            featureNames: names.count == featureCount ? names : [], convert: { Float($0) },
+            featureNames: names.count == featureCount ? names : [],
             ensembleFeatureCount: featureCount)
     }
 

@@ -51,6 +51,12 @@ enum Broadcast {
         return indices
     }
 
+    /// True when `shape`, without its leading 1s, equals the trailing dimensions of `result`.
+    private static func isTrailing(_ shape: [Int], of result: [Int]) -> Bool {
+        let trimmed = Array(shape.drop { $0 == 1 })
+        return Array(result.suffix(trimmed.count)) == trimmed
+    }
+
     /// Applies `body` element-wise over two broadcast operands.
     static func apply<A, B, R>(
         _ a: [A], _ aShape: [Int], _ b: [B], _ bShape: [Int], _ body: (A, B) -> R
@@ -62,12 +68,22 @@ enum Broadcast {
         let total = result.reduce(1, *)
         // Fast path: `b` broadcasts over the leading dimensions of `a` (a bias row), or is a scalar.
         if aShape == result, !b.isEmpty, total % b.count == 0,
-            Array(result.suffix(bShape.count)) == bShape || b.count == 1
+            isTrailing(bShape, of: result) || b.count == 1
         {
             let width = b.count
             var values = [R]()
             values.reserveCapacity(total)
             for index in 0..<total { values.append(body(a[index], b[index % width])) }
+            return (values, result)
+        }
+        // The mirror image: `a` is the scalar or the row broadcast over `b`.
+        if bShape == result, !a.isEmpty, total % a.count == 0,
+            isTrailing(aShape, of: result) || a.count == 1
+        {
+            let width = a.count
+            var values = [R]()
+            values.reserveCapacity(total)
+            for index in 0..<total { values.append(body(a[index % width], b[index])) }
             return (values, result)
         }
         let aIndices = sourceIndices(of: aShape, in: result)

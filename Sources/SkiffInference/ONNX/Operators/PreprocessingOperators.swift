@@ -128,8 +128,16 @@ enum PreprocessingOperators {
     }
 
     static func labelEncoder(_ attributes: NodeAttributes, opset: Int) throws -> any ONNXOperator {
-        enum Keys { case strings([String]), integers([Int64]), floats([Float]) }
-        enum Values { case strings([String], String), integers([Int64], Int64), floats([Float], Float) }
+        enum Keys {
+            case strings([String])
+            case integers([Int64])
+            case floats([Float])
+        }
+        enum Values {
+            case strings([String], String)
+            case integers([Int64], Int64)
+            case floats([Float], Float)
+        }
         let keys: Keys
         let values: Values
         if let classes = attributes.strings("classes_strings"), opset < 2 {
