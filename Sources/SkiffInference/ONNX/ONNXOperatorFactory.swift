@@ -15,6 +15,7 @@ enum ONNXOperatorFactory {
             switch node.opType {
             case "TreeEnsembleClassifier": return try TreeEnsembleOperator(attributes, classifier: true)
             case "TreeEnsembleRegressor": return try TreeEnsembleOperator(attributes, classifier: false)
+            case "TreeEnsemble": return try TreeEnsembleV5Operator(attributes)
             case "LinearClassifier": return try LinearOperators.classifier(attributes)
             case "LinearRegressor": return try LinearOperators.regressor(attributes)
             case "Scaler": return try PreprocessingOperators.scaler(attributes)

@@ -50,6 +50,7 @@ enum GeneralKernel: SplitKernel {
         if word & CompiledNode<Value>.categoricalFlag != 0 {
             let membershipTrue = word & CompiledNode<Value>.membershipTrueFlag != 0
             guard x > -1, x < 2_147_483_648 else { return !membershipTrue }
+            if word >> CompiledNode<Value>.comparisonShift == 4, x != x.rounded(.towardZero) { return !membershipTrue }
             let category = Int(x)  // truncates toward zero, as the C++ libraries' casts do
             let set = Int(node.value)
             let start = Int(setOffsets[set])

@@ -37,16 +37,20 @@ struct CompiledNode<Value: TreeScalar>: Sendable {
 /// for LightGBM.
 ///
 /// Pointer-chasing traversal is latency bound: each level waits for a node load, then a feature load, then a
-/// compare (onnxruntime spends 30–40 ns per row per tree this way). Instead of generating code per model (treelite,
-/// lleaves) or rewriting trees into bit vectors (QuickScorer, which limits trees to 64 leaves and needs a per-feature
-/// sorted threshold scan), the predictor interleaves eight independent traversals in lock step: eight rows through
-/// one tree for batches, or one row through eight trees for small batches. Leaves loop on themselves, so every
-/// lane runs the tree's depth in steps with branch-free child selection and no per-lane exit test, and the eight
-/// dependency chains overlap in the CPU's out-of-order window. Rows are processed in blocks (trees inside blocks, as
-/// onnxruntime and XGBoost's blocked predictor do), so a block's features stay in L1 while the trees stream through
-/// L2. Split semantics are specialised per ensemble: `x < t` with a NaN default (XGBoost), `x <= t` with a NaN
-/// default (scikit-learn, LightGBM without zero-as-missing), or a general per-node kernel (mixed modes, categorical
-/// sets, zero-as-missing) — onnxruntime's `same_mode_` idea.
+/// compare (onnxruntime spends 30–40 ns per row per tree this way), and a data-dependent branch per level is
+/// mispredicted about half the time. Instead of generating code per model (treelite, lleaves) or rewriting trees into
+/// bit vectors (QuickScorer: at most 64 leaves per tree and a per-feature sorted threshold scan, a poor fit for
+/// LightGBM's deep leaf-wise trees and for NaN defaults), the predictor interleaves eight independent traversals in
+/// lock step: eight rows through one tree for batches, or one row through eight trees for batches under eight rows.
+/// The split kernel returns 0 or 1 and the next index is computed arithmetically, so there is no data-dependent
+/// branch; leaves loop on themselves, so lanes that arrive early simply stay, and the only exit test (all eight lanes
+/// at a leaf) starts at the tree's shallowest leaf. The eight dependency chains overlap in the CPU's out-of-order
+/// window. Rows are processed in blocks of 128 with trees inside blocks (as onnxruntime and XGBoost's blocked
+/// predictor do), so a block's features stay in L1 while the trees stream through L2. Split semantics are
+/// specialised per ensemble: `x < t` with a NaN default (XGBoost), `x <= t` with a NaN default (scikit-learn,
+/// LightGBM without zero-as-missing), or a general per-node kernel (mixed modes, categorical sets, zero-as-missing)
+/// — onnxruntime's `same_mode_` idea. Trees are always summed in model order, so a row's score does not depend on
+/// the batch it is in.
 ///
 /// Memory is owned by the instance and immutable after `init`, so one ensemble can predict from many threads.
 final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
@@ -201,7 +205,7 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
                     stack.append((trueChild, depth + 1))
                 case .categorical(
                     let feature, let categories, let membershipIsTrue, let missingGoesTrue, let trueChild,
-                    let falseChild):
+                    let falseChild, let exactMembership):
                     guard feature >= 0, feature < featureCount, feature < specification.featureCount else {
                         throw InferenceError.corrupt("Tree \(treeIndex) splits on feature \(feature), out of range.")
                     }
@@ -214,6 +218,11 @@ final class CompiledTreeEnsemble<Value: TreeScalar>: @unchecked Sendable {
                     var word = UInt32(feature) | CompiledNode<Value>.categoricalFlag
                     if missingGoesTrue { word |= CompiledNode<Value>.missingTrueFlag }
                     if membershipIsTrue { word |= CompiledNode<Value>.membershipTrueFlag }
+                    // Categorical nodes use no comparison mode; mode `equal` marks exact (integral-only) membership.
+                    if exactMembership {
+                        word |=
+                            UInt32(TreeSpecification.Comparison.equal.rawValue) << CompiledNode<Value>.comparisonShift
+                    }
                     general = true
                     compiled.append(CompiledNode(value: Value(setIndex), word: word, falseChild: -1))
                     links.append((here, falseChild))

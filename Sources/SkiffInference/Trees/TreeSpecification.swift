@@ -37,14 +37,16 @@ struct TreeSpecification: Sendable {
         )
         /// A categorical split: the condition holds when `Int(x)` (truncated) is in `categories` and
         /// `membershipIsTrue`, or not in it and `!membershipIsTrue`; NaN goes where `missingGoesTrue` says,
-        /// negative values are never members.
+        /// negative values are never members. With `exactMembership`, a non-integral `x` is never a member (ONNX
+        /// `BRANCH_MEMBER` compares values exactly; XGBoost and LightGBM truncate).
         case categorical(
             feature: Int,
             categories: [UInt32],
             membershipIsTrue: Bool,
             missingGoesTrue: Bool,
             trueChild: Int,
-            falseChild: Int
+            falseChild: Int,
+            exactMembership: Bool = false
         )
         /// A leaf adding `weight` to the score of each `(target, weight)` entry.
         case leaf([(target: Int, weight: Double)])

@@ -146,7 +146,7 @@ struct TreeEnsembleOperator: ONNXOperator {
             for node in nodes {
                 switch node {
                 case .numeric(_, _, _, _, _, let trueChild, let falseChild),
-                    .categorical(_, _, _, _, let trueChild, let falseChild):
+                    .categorical(_, _, _, _, let trueChild, let falseChild, _):
                     referenced[trueChild] = true
                     referenced[falseChild] = true
                 case .leaf: break
@@ -169,8 +169,11 @@ struct TreeEnsembleOperator: ONNXOperator {
         }
     }
 
-    func run(_ inputs: [Tensor?], pool: ComputePool) throws -> [Tensor] {
-        let x = try ElementwiseOperators.input(inputs, 0, attributes)
+    /// The ensemble's per-row, per-target sums for input `x` (`[rows, ≥ featureCount]`).
+    static func sums(
+        of ensemble: Ensemble, _ x: Tensor, targetCount: Int, featureCount: Int, _ attributes: NodeAttributes,
+        pool: ComputePool
+    ) throws -> [Double] {
         let rows = x.shape.count <= 1 ? (x.count > 0 ? 1 : 0) : x.shape[0]
         let columns = rows == 0 ? 0 : x.count / rows
         guard rows == 0 || columns >= featureCount else {
@@ -183,13 +186,13 @@ struct TreeEnsembleOperator: ONNXOperator {
             scores.withUnsafeMutableBufferPointer { output in
                 switch ensemble {
                 case .float(let compiled):
-                    let values = Self.packed(x.floats, rows: rows, columns: columns, width: compiled.featureCount)
+                    let values = packed(x.floats, rows: rows, columns: columns, width: compiled.featureCount)
                     values.withUnsafeBufferPointer {
                         compiled.accumulate(
                             rows: $0.baseAddress!, rowCount: rows, scores: output.baseAddress!, pool: pool)
                     }
                 case .double(let compiled):
-                    let values = Self.packed(x.doubles, rows: rows, columns: columns, width: compiled.featureCount)
+                    let values = packed(x.doubles, rows: rows, columns: columns, width: compiled.featureCount)
                     values.withUnsafeBufferPointer {
                         compiled.accumulate(
                             rows: $0.baseAddress!, rowCount: rows, scores: output.baseAddress!, pool: pool)
@@ -197,6 +200,14 @@ struct TreeEnsembleOperator: ONNXOperator {
                 }
             }
         }
+        return scores
+    }
+
+    func run(_ inputs: [Tensor?], pool: ComputePool) throws -> [Tensor] {
+        let x = try ElementwiseOperators.input(inputs, 0, attributes)
+        let rows = x.shape.count <= 1 ? (x.count > 0 ? 1 : 0) : x.shape[0]
+        var scores = try Self.sums(
+            of: ensemble, x, targetCount: targetCount, featureCount: featureCount, attributes, pool: pool)
         switch kind {
         case .regressor(let average):
             for row in 0..<rows {
