@@ -63,7 +63,11 @@ enum Broadcast {
     ) throws -> (values: [R], shape: [Int]) {
         let result = try shape([aShape, bShape])
         if aShape == bShape {
-            return (zip(a, b).map(body), result)
+            let values = [R](unsafeUninitializedCapacity: a.count) { buffer, initialized in
+                for index in 0..<a.count { (buffer.baseAddress! + index).initialize(to: body(a[index], b[index])) }
+                initialized = a.count
+            }
+            return (values, result)
         }
         let total = result.reduce(1, *)
         // Fast path: `b` broadcasts over the leading dimensions of `a` (a bias row), or is a scalar.
@@ -71,9 +75,16 @@ enum Broadcast {
             isTrailing(bShape, of: result) || b.count == 1
         {
             let width = b.count
-            var values = [R]()
-            values.reserveCapacity(total)
-            for index in 0..<total { values.append(body(a[index], b[index % width])) }
+            let values = [R](unsafeUninitializedCapacity: total) { buffer, initialized in
+                var index = 0
+                while index < total {
+                    for column in 0..<width {
+                        (buffer.baseAddress! + index).initialize(to: body(a[index], b[column]))
+                        index += 1
+                    }
+                }
+                initialized = total
+            }
             return (values, result)
         }
         // The mirror image: `a` is the scalar or the row broadcast over `b`.
@@ -81,9 +92,16 @@ enum Broadcast {
             isTrailing(aShape, of: result) || a.count == 1
         {
             let width = a.count
-            var values = [R]()
-            values.reserveCapacity(total)
-            for index in 0..<total { values.append(body(a[index % width], b[index])) }
+            let values = [R](unsafeUninitializedCapacity: total) { buffer, initialized in
+                var index = 0
+                while index < total {
+                    for column in 0..<width {
+                        (buffer.baseAddress! + index).initialize(to: body(a[column], b[index]))
+                        index += 1
+                    }
+                }
+                initialized = total
+            }
             return (values, result)
         }
         let aIndices = sourceIndices(of: aShape, in: result)

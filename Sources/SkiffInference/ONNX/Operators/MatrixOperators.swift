@@ -29,14 +29,8 @@ enum MatrixOperators {
                             let a = UnsafePointer<Float>(bitPattern: leftAddress),
                             let b = UnsafePointer<Float>(bitPattern: rightAddress)
                         else { return }
-                        for i in chunk * rowsPerChunk..<min(n, (chunk + 1) * rowsPerChunk) {
-                            let row = out + i * m
-                            for p in 0..<k {
-                                let scale = transposeA ? a[p * n + i] : a[i * k + p]
-                                let bRow = b + p * m
-                                for j in 0..<m { row[j] += scale * bRow[j] }
-                            }
-                        }
+                        let rows = chunk * rowsPerChunk..<min(n, (chunk + 1) * rowsPerChunk)
+                        multiplyRows(rows, a, b, out, n: n, k: k, m: m, transposeA: transposeA)
                     }
                     if work >= 1 << 20 {
                         pool.forEachChunk(chunks, body)
@@ -47,6 +41,55 @@ enum MatrixOperators {
             }
         }
         return c
+    }
+
+    /// Rows `rows` of `out = a · b` (b row-major `k × m`), 32 output columns at a time in four SIMD8 accumulators
+    /// held in registers across the whole `k` loop; leftover columns scalar.
+    @inline(__always)
+    private static func multiplyRows(
+        _ rows: Range<Int>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        n: Int, k: Int, m: Int, transposeA: Bool
+    ) {
+        let rawB = UnsafeRawPointer(b)
+        for i in rows {
+            let row = out + i * m
+            var j = 0
+            while j + 32 <= m {
+                var acc0 = SIMD8<Float>()
+                var acc1 = SIMD8<Float>()
+                var acc2 = SIMD8<Float>()
+                var acc3 = SIMD8<Float>()
+                for p in 0..<k {
+                    let scale = SIMD8<Float>(repeating: transposeA ? a[p * n + i] : a[i * k + p])
+                    let base = (p * m + j) * MemoryLayout<Float>.stride
+                    acc0 += scale * rawB.loadUnaligned(fromByteOffset: base, as: SIMD8<Float>.self)
+                    acc1 += scale * rawB.loadUnaligned(fromByteOffset: base + 32, as: SIMD8<Float>.self)
+                    acc2 += scale * rawB.loadUnaligned(fromByteOffset: base + 64, as: SIMD8<Float>.self)
+                    acc3 += scale * rawB.loadUnaligned(fromByteOffset: base + 96, as: SIMD8<Float>.self)
+                }
+                let target = UnsafeMutableRawPointer(row + j)
+                target.storeBytes(of: acc0, as: SIMD8<Float>.self)
+                (target + 32).storeBytes(of: acc1, as: SIMD8<Float>.self)
+                (target + 64).storeBytes(of: acc2, as: SIMD8<Float>.self)
+                (target + 96).storeBytes(of: acc3, as: SIMD8<Float>.self)
+                j += 32
+            }
+            while j + 8 <= m {
+                var acc = SIMD8<Float>()
+                for p in 0..<k {
+                    let scale = SIMD8<Float>(repeating: transposeA ? a[p * n + i] : a[i * k + p])
+                    acc += scale * rawB.loadUnaligned(fromByteOffset: (p * m + j) * 4, as: SIMD8<Float>.self)
+                }
+                UnsafeMutableRawPointer(row + j).storeBytes(of: acc, as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < m {
+                var sum: Float = 0
+                for p in 0..<k { sum += (transposeA ? a[p * n + i] : a[i * k + p]) * b[p * m + j] }
+                row[j] = sum
+                j += 1
+            }
+        }
     }
 
     static func matMul(_ attributes: NodeAttributes) -> any ONNXOperator {
