@@ -19,10 +19,18 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(
             name: "SkiffCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffInference",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf")
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -76,6 +84,7 @@ let package = Package(
             name: "SkiffCLI",
             dependencies: [
                 "SkiffCore",
+                "SkiffInference",
                 "SkiffServer",
                 "SkiffStats",
                 "SkiffDrift",
@@ -87,6 +96,12 @@ let package = Package(
         .executableTarget(
             name: "skiff",
             dependencies: ["SkiffCLI"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "InferenceBenchmark",
+            dependencies: ["SkiffInference"],
+            path: "Benchmarks/InferenceBenchmark",
             swiftSettings: strictSettings
         ),
         .target(
@@ -117,6 +132,12 @@ let package = Package(
         .testTarget(
             name: "SkiffCoreTests",
             dependencies: ["SkiffCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffInferenceTests",
+            dependencies: ["SkiffInference"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

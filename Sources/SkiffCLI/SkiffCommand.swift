@@ -9,6 +9,7 @@ public struct SkiffCommand: AsyncParsableCommand {
         version: SkiffVersion.string,
         subcommands: [
             ServerCommand.self,
+            PredictCommand.self,
             DriftCommand.self,
             ProfileCommand.self,
         ]

@@ -3,6 +3,6 @@ import SkiffCLI
 @main
 enum SkiffMain {
     static func main() async {
-        await SkiffCommand.main()
+        await SkiffCommand.runFromCommandLine()
     }
 }
