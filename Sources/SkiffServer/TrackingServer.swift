@@ -123,7 +123,8 @@ public struct TrackingServer: Sendable {
         )
         let group = ServiceGroup(
             configuration: .init(
-                services: [app, dispatcher], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [app, dispatcher, StoreMaintenance(store: store, interval: .seconds(300), logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
