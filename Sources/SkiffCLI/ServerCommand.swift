@@ -16,7 +16,7 @@ struct ServerCommand: AsyncParsableCommand {
               skiff server --port 5000 --data-dir ./skiff-data
               MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py
 
-            Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT), 64 for a bad flag, 1 when the
+            Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT), 64 for a bad flag, 1 when the \
             server cannot start (port in use, unreadable data directory).
             """
     )
