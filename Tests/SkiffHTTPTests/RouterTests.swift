@@ -110,7 +110,10 @@ struct JSONWireTests {
     func parse() throws {
         let value = try JSONParser.parse(
             Array(#"{"a":[1,-2.5e3,true,null],"s":"x\n\u00e9\ud83d\ude00","big":9007199254740993}"#.utf8))
-        guard case .object(let o) = value else { Issue.record("not an object"); return }
+        guard case .object(let o) = value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(o["a"] == .array([.number("1"), .number("-2.5e3"), .bool(true), .null]))
         #expect(o["s"] == .string("x\né😀"))
         #expect(o["big"] == .number("9007199254740993"))

@@ -54,7 +54,7 @@ struct APIResponder {
         } catch {
             throw SkiffError.invalid("The request body is larger than \(maxJSONBody / 1024 / 1024) MB.")
         }
-        guard buffer.readableBytes > 0 else { return RequestParameters(body: [:]) }
+        guard buffer.readableBytes > 0 else { return RequestParameters(body: JSONObject()) }
         let bytes = Array(buffer.readableBytesView)
         var value: JSON
         do {

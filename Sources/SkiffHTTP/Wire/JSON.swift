@@ -6,11 +6,35 @@ enum JSON: Sendable, Equatable {
     case number(String)
     case string(String)
     case array([JSON])
-    case object([String: JSON])
+    case object(JSONObject)
+}
 
-    var object: [String: JSON]? {
-        if case .object(let o) = self { return o }
+/// A JSON object's members in document order.
+///
+/// Request objects are small (a metric has four fields), so a linear scan beats hashing every key into a
+/// dictionary; a repeated key resolves to its last occurrence, as a dictionary would.
+struct JSONObject: Sendable, Equatable {
+    var members: [(key: String, value: JSON)] = []
+
+    init(_ members: [(key: String, value: JSON)] = []) {
+        self.members = members
+    }
+
+    /// The value of the last member named `key`.
+    subscript(key: String) -> JSON? {
+        var i = members.count
+        while i > 0 {
+            i -= 1
+            if members[i].key == key { return members[i].value }
+        }
         return nil
+    }
+
+    var keys: some Sequence<String> { members.lazy.map(\.key) }
+
+    static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.members.count == rhs.members.count
+            && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }
 
@@ -75,7 +99,7 @@ struct JSONParser {
         defer { depth -= 1 }
         guard depth <= Self.maxDepth else { throw Failure(position: index, reason: "nested too deeply") }
         index += 1
-        var result: [String: JSON] = [:]
+        var result = JSONObject()
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -93,7 +117,7 @@ struct JSONParser {
             }
             index += 1
             skipSpace()
-            result[key] = try value()
+            result.members.append((key, try value()))
             skipSpace()
             guard index < bytes.count else { throw Failure(position: index, reason: "unexpected end") }
             if bytes[index] == UInt8(ascii: ",") {

@@ -7,7 +7,7 @@ import SkiffCore
 /// camelCase name (but not both). Every failure is a `SkiffError` with MLflow's wording, never a 5xx.
 struct RequestParameters: Sendable {
     private var path: [String: String] = [:]
-    private let body: [String: JSON]
+    private let body: JSONObject
     private let query: [String: [String]]
     private let fromQuery: Bool
     /// Whether any key could be a camelCase alias; when none is, lookups skip the alias logic (hot path).
@@ -15,12 +15,12 @@ struct RequestParameters: Sendable {
 
     init(query: [String: [String]]) {
         self.query = query
-        self.body = [:]
+        self.body = JSONObject()
         self.fromQuery = true
         self.hasUppercaseKeys = query.keys.contains { $0.utf8.contains { $0 >= 65 && $0 <= 90 } }
     }
 
-    init(body: [String: JSON]) {
+    init(body: JSONObject) {
         self.body = body
         self.query = [:]
         self.fromQuery = false
