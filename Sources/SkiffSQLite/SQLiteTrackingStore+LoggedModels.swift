@@ -238,8 +238,9 @@ extension SQLiteTrackingStore: LoggedModelStore {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT model_id, key, is_nan, value, timestamp, step, dataset_name, dataset_digest, run_uuid
-                FROM metrics WHERE model_id IN (SELECT value FROM json_each(?)) ORDER BY key, step, timestamp
+                SELECT m.model_id, m.key, m.is_nan, m.value, m.timestamp, m.step, m.dataset_name, m.dataset_digest,
+                r.run_uuid FROM metrics m JOIN runs r ON r.run_key = m.run_key
+                WHERE m.model_id IN (SELECT value FROM json_each(?)) ORDER BY m.key, m.step, m.timestamp
                 """,
             arguments: [list])
         {

@@ -21,10 +21,11 @@ extension SQLiteTrackingStore {
                     """,
                 arguments: [new.runID, new.experimentID, new.runName, new.userID, new.startTime, artifactURI]
             )
+            let key = db.lastInsertedRowID
             for tag in new.tags {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO tags(run_uuid, key, value) VALUES (?, ?, ?)",
-                    arguments: [new.runID, tag.key, tag.value]
+                    sql: "INSERT OR REPLACE INTO tags(run_key, key, value) VALUES (?, ?, ?)",
+                    arguments: [key, tag.key, tag.value]
                 )
             }
             return try Self.loadRuns(db, ids: [new.runID])[0]
@@ -50,7 +51,7 @@ extension SQLiteTrackingStore {
                 try db.execute(sql: "UPDATE runs SET end_time = ? WHERE run_uuid = ?", arguments: [endTime, id])
             }
             if let name = update.runName, name != info.runName {
-                try Self.rename(db, run: id, to: name)
+                try Self.rename(db, run: try Self.runKey(db, id: id), to: name)
             }
             return try Self.runInfo(db, id: id)
         }
@@ -78,15 +79,15 @@ extension SQLiteTrackingStore {
 
     public func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws {
         try await write { db in
-            _ = try Self.activeRunInfo(db, id: runID)
+            let runKey = try Self.activeRunKey(db, id: runID)
             if !params.isEmpty {
                 let insert = try db.cachedStatement(
-                    sql: "INSERT INTO params(run_uuid, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-                let existing = try db.cachedStatement(sql: "SELECT value FROM params WHERE run_uuid = ? AND key = ?")
+                    sql: "INSERT INTO params(run_key, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                let existing = try db.cachedStatement(sql: "SELECT value FROM params WHERE run_key = ? AND key = ?")
                 for param in params {
-                    try insert.execute(arguments: [runID, param.key, param.value])
+                    try insert.execute(arguments: [runKey, param.key, param.value])
                     if db.changesCount == 0 {
-                        let old = try String.fetchOne(existing, arguments: [runID, param.key]) ?? ""
+                        let old = try String.fetchOne(existing, arguments: [runKey, param.key]) ?? ""
                         if old != param.value {
                             throw SkiffError.invalid(
                                 "Changing param values is not allowed. Param with key='\(param.key)' was already "
@@ -99,22 +100,22 @@ extension SQLiteTrackingStore {
             }
             if !tags.isEmpty {
                 let upsert = try db.cachedStatement(
-                    sql: "INSERT OR REPLACE INTO tags(run_uuid, key, value) VALUES (?, ?, ?)")
+                    sql: "INSERT OR REPLACE INTO tags(run_key, key, value) VALUES (?, ?, ?)")
                 for tag in tags {
-                    try upsert.execute(arguments: [runID, tag.key, tag.value])
+                    try upsert.execute(arguments: [runKey, tag.key, tag.value])
                     if tag.key == "mlflow.runName" {
                         try db.execute(
-                            sql: "UPDATE runs SET name = ? WHERE run_uuid = ?", arguments: [tag.value, runID])
+                            sql: "UPDATE runs SET name = ? WHERE run_key = ?", arguments: [tag.value, runKey])
                     }
                 }
             }
             if !metrics.isEmpty {
-                try Self.insertMetrics(db, runID: runID, metrics: metrics)
+                try Self.insertMetrics(db, runKey: runKey, metrics: metrics)
             }
         }
     }
 
-    static func insertMetrics(_ db: Database, runID: String, metrics: [Metric]) throws {
+    static func insertMetrics(_ db: Database, runKey: Int64, metrics: [Metric]) throws {
         // History rows go in with multi-row INSERTs: one statement per 100 points instead of one per point.
         let chunk = 100
         var start = 0
@@ -127,7 +128,7 @@ extension SQLiteTrackingStore {
                 let isNaN = metric.value.isNaN
                 values.append(
                     contentsOf: [
-                        runID, metric.key, metric.step, metric.timestamp, isNaN, isNaN ? 0 : metric.value,
+                        runKey, metric.key, metric.step, metric.timestamp, isNaN, isNaN ? 0 : metric.value,
                         metric.modelID, metric.datasetName, metric.datasetDigest,
                     ] as [(any DatabaseValueConvertible)?])
             }
@@ -137,8 +138,8 @@ extension SQLiteTrackingStore {
         // The newest value per key is kept by this rule: greater step, then timestamp, then value.
         let latest = try db.cachedStatement(
             sql: """
-                INSERT INTO latest_metrics(run_uuid, key, value, is_nan, timestamp, step) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
+                INSERT INTO latest_metrics(run_key, key, value, is_nan, timestamp, step) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(run_key, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
                     timestamp = excluded.timestamp, step = excluded.step
                 WHERE excluded.step > latest_metrics.step
                     OR (excluded.step = latest_metrics.step AND (excluded.timestamp > latest_metrics.timestamp
@@ -153,7 +154,7 @@ extension SQLiteTrackingStore {
         for metric in newest.values {
             let isNaN = metric.value.isNaN
             try latest.execute(arguments: [
-                runID, metric.key, isNaN ? 0 : metric.value, isNaN, metric.timestamp, metric.step,
+                runKey, metric.key, isNaN ? 0 : metric.value, isNaN, metric.timestamp, metric.step,
             ])
         }
     }
@@ -161,7 +162,7 @@ extension SQLiteTrackingStore {
     static func historyInsertSQL(rows: Int) -> String {
         let tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
         return """
-            INSERT INTO metrics(run_uuid, key, step, timestamp, is_nan, value, model_id, dataset_name, dataset_digest)
+            INSERT INTO metrics(run_key, key, step, timestamp, is_nan, value, model_id, dataset_name, dataset_digest)
             VALUES \(Array(repeating: tuple, count: rows).joined(separator: ", ")) ON CONFLICT DO NOTHING
             """
     }
@@ -176,8 +177,8 @@ extension SQLiteTrackingStore {
 
     public func deleteTag(runID: String, key: String) async throws {
         try await write { db in
-            _ = try Self.activeRunInfo(db, id: runID)
-            try db.execute(sql: "DELETE FROM tags WHERE run_uuid = ? AND key = ?", arguments: [runID, key])
+            let runKey = try Self.activeRunKey(db, id: runID)
+            try db.execute(sql: "DELETE FROM tags WHERE run_key = ? AND key = ?", arguments: [runKey, key])
             guard db.changesCount > 0 else {
                 throw SkiffError.notFound("No tag with name: \(key) in run with id \(runID)")
             }
@@ -187,6 +188,7 @@ extension SQLiteTrackingStore {
     public func logInputs(runID: String, datasets: [DatasetInput], models: [String]) async throws {
         try await write { db in
             let info = try Self.activeRunInfo(db, id: runID)
+            let runKey = try Self.runKey(db, id: runID)
             for input in datasets {
                 let d = input.dataset
                 try db.execute(
@@ -200,23 +202,23 @@ extension SQLiteTrackingStore {
                     db, sql: "SELECT dataset_id FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
                     arguments: [info.experimentID, d.name, d.digest])!
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO run_dataset_inputs(run_uuid, dataset_id) VALUES (?, ?)",
-                    arguments: [runID, datasetID]
+                    sql: "INSERT OR IGNORE INTO run_dataset_inputs(run_key, dataset_id) VALUES (?, ?)",
+                    arguments: [runKey, datasetID]
                 )
                 for tag in input.tags {
                     try db.execute(
                         sql: """
-                            INSERT OR REPLACE INTO run_dataset_input_tags(run_uuid, dataset_id, key, value)
+                            INSERT OR REPLACE INTO run_dataset_input_tags(run_key, dataset_id, key, value)
                             VALUES (?, ?, ?, ?)
                             """,
-                        arguments: [runID, datasetID, tag.key, tag.value]
+                        arguments: [runKey, datasetID, tag.key, tag.value]
                     )
                 }
             }
             for model in models {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO run_model_inputs(run_uuid, model_id) VALUES (?, ?)",
-                    arguments: [runID, model]
+                    sql: "INSERT OR IGNORE INTO run_model_inputs(run_key, model_id) VALUES (?, ?)",
+                    arguments: [runKey, model]
                 )
             }
         }
@@ -224,11 +226,11 @@ extension SQLiteTrackingStore {
 
     public func logOutputs(runID: String, models: [ModelOutput]) async throws {
         try await write { db in
-            _ = try Self.activeRunInfo(db, id: runID)
+            let runKey = try Self.activeRunKey(db, id: runID)
             for model in models {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO run_model_outputs(run_uuid, model_id, step) VALUES (?, ?, ?)",
-                    arguments: [runID, model.modelID, model.step]
+                    sql: "INSERT OR IGNORE INTO run_model_outputs(run_key, model_id, step) VALUES (?, ?, ?)",
+                    arguments: [runKey, model.modelID, model.step]
                 )
             }
         }
@@ -242,7 +244,8 @@ extension SQLiteTrackingStore {
                 db,
                 sql: """
                     SELECT step, timestamp, is_nan, value, model_id, dataset_name, dataset_digest FROM metrics
-                    WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, is_nan, value LIMIT ? OFFSET ?
+                    WHERE run_key = (SELECT run_key FROM runs WHERE run_uuid = ?) AND key = ?
+                    ORDER BY step, timestamp, is_nan, value LIMIT ? OFFSET ?
                     """,
                 arguments: [runID, key, limit.map { $0 + 1 } ?? -1, offset]
             )
@@ -274,7 +277,8 @@ extension SQLiteTrackingStore {
                 let steps = try Int64.fetchAll(
                     db,
                     sql: """
-                        SELECT DISTINCT step FROM metrics WHERE run_uuid = ? AND key = ? AND step >= ? AND step <= ?
+                        SELECT DISTINCT step FROM metrics WHERE run_key = (SELECT run_key FROM runs WHERE run_uuid = ?)
+                        AND key = ? AND step >= ? AND step <= ?
                         ORDER BY step
                         """,
                     arguments: [runID, key, startStep ?? Int64.min, endStep ?? Int64.max]
@@ -284,7 +288,8 @@ extension SQLiteTrackingStore {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT step, timestamp, is_nan, value FROM metrics WHERE run_uuid = ? AND key = ?
+                        SELECT step, timestamp, is_nan, value FROM metrics
+                        WHERE run_key = (SELECT run_key FROM runs WHERE run_uuid = ?) AND key = ?
                         AND step IN (SELECT value FROM json_each(?)) ORDER BY step, timestamp
                         """,
                     arguments: [runID, key, "[" + chosen.map(String.init).joined(separator: ",") + "]"]
@@ -345,123 +350,155 @@ extension SQLiteTrackingStore {
         )
     }
 
-    static func rename(_ db: Database, run id: String, to name: String) throws {
-        try db.execute(sql: "UPDATE runs SET name = ? WHERE run_uuid = ?", arguments: [name, id])
+    static func rename(_ db: Database, run key: Int64, to name: String) throws {
+        try db.execute(sql: "UPDATE runs SET name = ? WHERE run_key = ?", arguments: [name, key])
         try db.execute(
-            sql: "INSERT OR REPLACE INTO tags(run_uuid, key, value) VALUES (?, 'mlflow.runName', ?)",
-            arguments: [id, name]
+            sql: "INSERT OR REPLACE INTO tags(run_key, key, value) VALUES (?, 'mlflow.runName', ?)",
+            arguments: [key, name]
         )
+    }
+
+    /// The integer key of a run.
+    /// - Throws: `resourceDoesNotExist`.
+    static func runKey(_ db: Database, id: String) throws -> Int64 {
+        guard
+            let key = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT run_key FROM runs WHERE run_uuid = ?"), arguments: [id])
+        else {
+            throw SkiffError.notFound("Run with id=\(id) not found")
+        }
+        return key
+    }
+
+    /// The integer key of a run that must be active (writes to deleted runs are refused).
+    static func activeRunKey(_ db: Database, id: String) throws -> Int64 {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT run_key, lifecycle_stage FROM runs WHERE run_uuid = ?"),
+                arguments: [id])
+        else {
+            throw SkiffError.notFound("Run with id=\(id) not found")
+        }
+        let stage: String = row[1]
+        guard stage == LifecycleStage.active.rawValue else {
+            throw SkiffError.invalid("The run \(id) must be in the 'active' state. Current state is \(stage).")
+        }
+        return row[0]
     }
 
     /// Loads whole runs (info, latest metrics, params, tags, inputs, outputs) in a few set-based queries,
     /// keeping the order of `ids`. Unknown ids are skipped.
     static func loadRuns(_ db: Database, ids: [String]) throws -> [Run] {
         guard !ids.isEmpty else { return [] }
-        let list = SQLText.jsonArray(ids)
-        var runs: [String: Run] = [:]
+        var runs: [Int64: Run] = [:]
         runs.reserveCapacity(ids.count)
+        var keyOf: [String: Int64] = [:]
         let infoRows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri,
-                lifecycle_stage FROM runs WHERE run_uuid IN (SELECT value FROM json_each(?))
+                lifecycle_stage, run_key FROM runs WHERE run_uuid IN (SELECT value FROM json_each(?))
                 """,
-            arguments: [list])
+            arguments: [SQLText.jsonArray(ids)])
         while let row = try infoRows.next() {
             let info = runInfo(row)
-            runs[info.runID] = Run(info: info)
+            let key: Int64 = row[9]
+            runs[key] = Run(info: info)
+            keyOf[info.runID] = key
         }
+        guard !runs.isEmpty else { return [] }
+        let keys = "[" + runs.keys.map(String.init).joined(separator: ",") + "]"
         let metricRows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT run_uuid, key, value, is_nan, timestamp, step FROM latest_metrics
-                WHERE run_uuid IN (SELECT value FROM json_each(?)) ORDER BY run_uuid, key
+                SELECT run_key, key, value, is_nan, timestamp, step FROM latest_metrics
+                WHERE run_key IN (SELECT value FROM json_each(?)) ORDER BY run_key, key
                 """,
-            arguments: [list])
+            arguments: [keys])
         while let row = try metricRows.next() {
-            let id: String = row[0]
+            let key: Int64 = row[0]
             let isNaN: Bool = row[3]
-            runs[id]?.metrics.append(
+            runs[key]?.metrics.append(
                 Metric(key: row[1], value: isNaN ? .nan : row[2], timestamp: row[4], step: row[5]))
         }
         let paramRows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT run_uuid, key, value FROM params WHERE run_uuid IN (SELECT value FROM json_each(?))
-                ORDER BY run_uuid, key
+                SELECT run_key, key, value FROM params WHERE run_key IN (SELECT value FROM json_each(?))
+                ORDER BY run_key, key
                 """,
-            arguments: [list])
+            arguments: [keys])
         while let row = try paramRows.next() {
-            let id: String = row[0]
-            runs[id]?.params.append(Param(key: row[1], value: row[2]))
+            let key: Int64 = row[0]
+            runs[key]?.params.append(Param(key: row[1], value: row[2]))
         }
         let tagRows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (SELECT value FROM json_each(?))
-                ORDER BY run_uuid, key
+                SELECT run_key, key, value FROM tags WHERE run_key IN (SELECT value FROM json_each(?))
+                ORDER BY run_key, key
                 """,
-            arguments: [list])
+            arguments: [keys])
         while let row = try tagRows.next() {
-            let id: String = row[0]
-            runs[id]?.tags.append(Tag(key: row[1], value: row[2]))
+            let key: Int64 = row[0]
+            runs[key]?.tags.append(Tag(key: row[1], value: row[2]))
         }
-        try loadInputsAndOutputs(db, list: list, into: &runs)
-        return ids.compactMap { runs[$0] }
+        try loadInputsAndOutputs(db, keys: keys, into: &runs)
+        return ids.compactMap { keyOf[$0].flatMap { runs[$0] } }
     }
 
-    static func loadInputsAndOutputs(_ db: Database, list: String, into runs: inout [String: Run]) throws {
+    static func loadInputsAndOutputs(_ db: Database, keys: String, into runs: inout [Int64: Run]) throws {
         let inputRows = try Row.fetchAll(
             db,
             sql: """
-                SELECT i.run_uuid, d.dataset_id, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
+                SELECT i.run_key, d.dataset_id, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
                 FROM run_dataset_inputs i JOIN datasets d ON d.dataset_id = i.dataset_id
-                WHERE i.run_uuid IN (SELECT value FROM json_each(?)) ORDER BY i.run_uuid, d.dataset_id
+                WHERE i.run_key IN (SELECT value FROM json_each(?)) ORDER BY i.run_key, d.dataset_id
                 """,
-            arguments: [list])
+            arguments: [keys])
         if !inputRows.isEmpty {
             var inputTags: [String: [Tag]] = [:]
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT run_uuid, dataset_id, key, value FROM run_dataset_input_tags
-                    WHERE run_uuid IN (SELECT value FROM json_each(?)) ORDER BY key
+                    SELECT run_key, dataset_id, key, value FROM run_dataset_input_tags
+                    WHERE run_key IN (SELECT value FROM json_each(?)) ORDER BY key
                     """,
-                arguments: [list])
+                arguments: [keys])
             {
-                let key = "\(row[0] as String)/\(row[1] as Int64)"
+                let key = "\(row[0] as Int64)/\(row[1] as Int64)"
                 inputTags[key, default: []].append(Tag(key: row[2], value: row[3]))
             }
             for row in inputRows {
-                let id: String = row[0]
+                let runKey: Int64 = row[0]
                 let datasetID: Int64 = row[1]
                 let dataset = Dataset(
                     name: row[2], digest: row[3], sourceType: row[4], source: row[5], schema: row[6], profile: row[7])
-                runs[id]?.datasetInputs.append(
-                    DatasetInput(dataset: dataset, tags: inputTags["\(id)/\(datasetID)"] ?? []))
+                runs[runKey]?.datasetInputs.append(
+                    DatasetInput(dataset: dataset, tags: inputTags["\(runKey)/\(datasetID)"] ?? []))
             }
         }
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT run_uuid, model_id FROM run_model_inputs WHERE run_uuid IN (SELECT value FROM json_each(?))
-                ORDER BY run_uuid, model_id
+                SELECT run_key, model_id FROM run_model_inputs WHERE run_key IN (SELECT value FROM json_each(?))
+                ORDER BY run_key, model_id
                 """,
-            arguments: [list])
+            arguments: [keys])
         {
-            let id: String = row[0]
-            runs[id]?.modelInputs.append(row[1])
+            let key: Int64 = row[0]
+            runs[key]?.modelInputs.append(row[1])
         }
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT run_uuid, model_id, step FROM run_model_outputs
-                WHERE run_uuid IN (SELECT value FROM json_each(?)) ORDER BY run_uuid, step, model_id
+                SELECT run_key, model_id, step FROM run_model_outputs
+                WHERE run_key IN (SELECT value FROM json_each(?)) ORDER BY run_key, step, model_id
                 """,
-            arguments: [list])
+            arguments: [keys])
         {
-            let id: String = row[0]
-            runs[id]?.modelOutputs.append(ModelOutput(modelID: row[1], step: row[2]))
+            let key: Int64 = row[0]
+            runs[key]?.modelOutputs.append(ModelOutput(modelID: row[1], step: row[2]))
         }
     }
 }

@@ -3,6 +3,8 @@ import GRDB
 extension SQLiteTrackingStore {
     /// Versioned schema migrations, applied at start-up. Never edit a shipped migration: add one.
     ///
+    /// Runs have an integer `run_key` (their rowid) that every per-run table uses instead of the 32-character
+    /// run id: smaller B-tree keys and cheaper comparisons on every insert, probe and join.
     /// Index design follows the searches: runs by (experiment, lifecycle, start_time) for listing and the
     /// default order; params, tags and latest metrics by (run, key) for filters and by (key, value) for
     /// selective lookups; metric history by (run, key, step, timestamp) so a history page is one range scan.
@@ -27,7 +29,8 @@ extension SQLiteTrackingStore {
                         PRIMARY KEY (experiment_id, key)
                     ) WITHOUT ROWID;
                     CREATE TABLE runs (
-                        run_uuid TEXT PRIMARY KEY NOT NULL,
+                        run_key INTEGER PRIMARY KEY,
+                        run_uuid TEXT NOT NULL UNIQUE,
                         experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
                         name TEXT NOT NULL,
                         user_id TEXT NOT NULL,
@@ -37,24 +40,24 @@ extension SQLiteTrackingStore {
                         artifact_uri TEXT NOT NULL,
                         lifecycle_stage TEXT NOT NULL,
                         deleted_time INTEGER
-                    ) WITHOUT ROWID;
+                    );
                     CREATE INDEX runs_by_experiment ON runs(experiment_id, lifecycle_stage, start_time DESC);
                     CREATE TABLE params (
-                        run_uuid TEXT NOT NULL,
+                        run_key INTEGER NOT NULL,
                         key TEXT NOT NULL,
                         value TEXT NOT NULL,
-                        PRIMARY KEY (run_uuid, key)
+                        PRIMARY KEY (run_key, key)
                     ) WITHOUT ROWID;
                     CREATE INDEX params_by_key ON params(key, value);
                     CREATE TABLE tags (
-                        run_uuid TEXT NOT NULL,
+                        run_key INTEGER NOT NULL,
                         key TEXT NOT NULL,
                         value TEXT NOT NULL,
-                        PRIMARY KEY (run_uuid, key)
+                        PRIMARY KEY (run_key, key)
                     ) WITHOUT ROWID;
                     CREATE INDEX tags_by_key ON tags(key, value);
                     CREATE TABLE metrics (
-                        run_uuid TEXT NOT NULL,
+                        run_key INTEGER NOT NULL,
                         key TEXT NOT NULL,
                         step INTEGER NOT NULL,
                         timestamp INTEGER NOT NULL,
@@ -63,16 +66,16 @@ extension SQLiteTrackingStore {
                         model_id TEXT,
                         dataset_name TEXT,
                         dataset_digest TEXT,
-                        PRIMARY KEY (run_uuid, key, step, timestamp, is_nan, value)
+                        PRIMARY KEY (run_key, key, step, timestamp, is_nan, value)
                     ) WITHOUT ROWID;
                     CREATE TABLE latest_metrics (
-                        run_uuid TEXT NOT NULL,
+                        run_key INTEGER NOT NULL,
                         key TEXT NOT NULL,
                         value REAL NOT NULL,
                         is_nan INTEGER NOT NULL,
                         timestamp INTEGER NOT NULL,
                         step INTEGER NOT NULL,
-                        PRIMARY KEY (run_uuid, key)
+                        PRIMARY KEY (run_key, key)
                     ) WITHOUT ROWID;
                     CREATE INDEX latest_metrics_by_key ON latest_metrics(key, is_nan, value);
                     CREATE TABLE datasets (
@@ -87,27 +90,27 @@ extension SQLiteTrackingStore {
                         UNIQUE (experiment_id, name, digest)
                     );
                     CREATE TABLE run_dataset_inputs (
-                        run_uuid TEXT NOT NULL,
+                        run_key INTEGER NOT NULL,
                         dataset_id INTEGER NOT NULL,
-                        PRIMARY KEY (run_uuid, dataset_id)
+                        PRIMARY KEY (run_key, dataset_id)
                     ) WITHOUT ROWID;
                     CREATE TABLE run_dataset_input_tags (
-                        run_uuid TEXT NOT NULL,
+                        run_key INTEGER NOT NULL,
                         dataset_id INTEGER NOT NULL,
                         key TEXT NOT NULL,
                         value TEXT NOT NULL,
-                        PRIMARY KEY (run_uuid, dataset_id, key)
+                        PRIMARY KEY (run_key, dataset_id, key)
                     ) WITHOUT ROWID;
                     CREATE TABLE run_model_inputs (
-                        run_uuid TEXT NOT NULL,
+                        run_key INTEGER NOT NULL,
                         model_id TEXT NOT NULL,
-                        PRIMARY KEY (run_uuid, model_id)
+                        PRIMARY KEY (run_key, model_id)
                     ) WITHOUT ROWID;
                     CREATE TABLE run_model_outputs (
-                        run_uuid TEXT NOT NULL,
+                        run_key INTEGER NOT NULL,
                         model_id TEXT NOT NULL,
                         step INTEGER NOT NULL,
-                        PRIMARY KEY (run_uuid, model_id, step)
+                        PRIMARY KEY (run_key, model_id, step)
                     ) WITHOUT ROWID;
                     """
             )

@@ -13,7 +13,7 @@ extension SQLiteTrackingStore {
                 let direction = term.ascending ? "ASC" : "DESC"
                 switch term.entity {
                 case .metric(let key):
-                    joins += " LEFT JOIN latest_metrics o\(i) ON o\(i).run_uuid = r.run_uuid AND o\(i).key = ?"
+                    joins += " LEFT JOIN latest_metrics o\(i) ON o\(i).run_key = r.run_key AND o\(i).key = ?"
                     _ = joinArguments.append(contentsOf: [key])
                     // NaN, then missing values sort last in both directions, as in MLflow.
                     order.append(
@@ -21,7 +21,7 @@ extension SQLiteTrackingStore {
                             + "o\(i).value \(direction)")
                 case .param(let key), .tag(let key):
                     let table = term.entity == .param(key) ? "params" : "tags"
-                    joins += " LEFT JOIN \(table) o\(i) ON o\(i).run_uuid = r.run_uuid AND o\(i).key = ?"
+                    joins += " LEFT JOIN \(table) o\(i) ON o\(i).run_key = r.run_key AND o\(i).key = ?"
                     _ = joinArguments.append(contentsOf: [key])
                     order.append("(o\(i).value IS NULL), o\(i).value \(direction)")
                 case .attribute(let name):
@@ -84,18 +84,18 @@ extension SQLiteTrackingStore {
             _ = arguments.append(contentsOf: [key])
             let compare = SQLText.compare("m.value", clause, &arguments)
             return
-                "r.run_uuid IN (SELECT m.run_uuid FROM latest_metrics m WHERE m.key = ? AND m.is_nan = 0 AND \(compare))"
+                "r.run_key IN (SELECT m.run_key FROM latest_metrics m WHERE m.key = ? AND m.is_nan = 0 AND \(compare))"
         case .param(let key), .tag(let key):
             let table = clause.entity == .param(key) ? "params" : "tags"
             _ = arguments.append(contentsOf: [key])
-            let base = "SELECT 1 FROM \(table) p WHERE p.run_uuid = r.run_uuid AND p.key = ?"
+            let base = "SELECT 1 FROM \(table) p WHERE p.run_key = r.run_key AND p.key = ?"
             switch clause.op {
             case .isNull: return "NOT EXISTS (\(base))"
             case .isNotNull: return "EXISTS (\(base))"
             case .equal:
                 // Equality is selective: an IN over the (key, value) index drives the search from matches.
                 let compare = SQLText.compare("p.value", clause, &arguments)
-                return "r.run_uuid IN (SELECT p.run_uuid FROM \(table) p WHERE p.key = ? AND \(compare))"
+                return "r.run_key IN (SELECT p.run_key FROM \(table) p WHERE p.key = ? AND \(compare))"
             default: return "EXISTS (\(base) AND \(SQLText.compare("p.value", clause, &arguments)))"
             }
         case .attribute(let name):
@@ -104,14 +104,14 @@ extension SQLiteTrackingStore {
             if field == "context" {
                 let compare = SQLText.compare("t.value", clause, &arguments)
                 return """
-                    EXISTS (SELECT 1 FROM run_dataset_input_tags t WHERE t.run_uuid = r.run_uuid \
+                    EXISTS (SELECT 1 FROM run_dataset_input_tags t WHERE t.run_key = r.run_key \
                     AND t.key = 'mlflow.data.context' AND \(compare))
                     """
             }
             let compare = SQLText.compare("d.\(field)", clause, &arguments)
             return """
                 EXISTS (SELECT 1 FROM run_dataset_inputs i JOIN datasets d ON d.dataset_id = i.dataset_id \
-                WHERE i.run_uuid = r.run_uuid AND \(compare))
+                WHERE i.run_key = r.run_key AND \(compare))
                 """
         }
     }
