@@ -175,6 +175,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "TuneBenchmark",
+            dependencies: ["SkiffTune"],
+            path: "Benchmarks/TuneBenchmark",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SkiffTuneTests",
             dependencies: ["SkiffTune"],

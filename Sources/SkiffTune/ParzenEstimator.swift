@@ -11,14 +11,14 @@ import Foundation
 /// then the prior weight is appended and all are normalised.
 ///
 /// Building costs O(n·d) (O(n log n) per axis univariately); one density evaluation costs O(n·d), with
-/// `exp` skipped for kernels more than 40 nats below the largest term (they change the sum by less than
-/// 1e-17 relative).
+/// `exp` skipped for kernels more than 30 nats below the largest term (each changes the sum by less than
+/// 1e-13 relative).
 struct ParzenEstimator {
     private let dimensions: [TPEDimension]
     private let kernelCount: Int
     private let numericAxes: [Int]
     private let categoricalAxes: [Int]
-    /// Kernel-major: `mus[kernel * numericAxes.count + j]`.
+    /// Axis-major, so density loops run over contiguous kernels: `mus[j * kernelCount + kernel]`.
     private var mus: [Double]
     private var sigmas: [Double]
     private var inverseSigmas: [Double]
@@ -29,12 +29,13 @@ struct ParzenEstimator {
     private var cumulativeWeights: [Double]
 
     /// - Parameters:
-    ///   - observations: One row per observation, oldest first, one coordinate per dimension.
+    ///   - observations: Row-major coordinates, one row per observation (oldest first), one column per dimension.
     ///   - dimensions: The axes.
     ///   - multivariate: Whether bandwidths use the joint (multivariate) rule.
     ///   - priorWeight: Weight of the prior kernel before normalisation.
-    init(observations: [[Double]], dimensions: [TPEDimension], multivariate: Bool, priorWeight: Double) {
-        let n = observations.count
+    init(observations: [Double], dimensions: [TPEDimension], multivariate: Bool, priorWeight: Double) {
+        let width = dimensions.count
+        let n = width == 0 ? 0 : observations.count / width
         let kernels = n + 1
         self.dimensions = dimensions
         kernelCount = kernels
@@ -60,7 +61,7 @@ struct ParzenEstimator {
             let low = dimension.low
             let high = dimension.high
             let range = high - low
-            let column = observations.map { $0[axis] }
+            let column = (0..<n).map { observations[$0 * width + axis] }
             var axisSigmas: [Double]
             if multivariate {
                 let sigma = 0.2 * pow(Double(max(n, 1)), -1 / Double(dimensions.count + 4)) * range
@@ -69,15 +70,20 @@ struct ParzenEstimator {
                 axisSigmas = Self.neighbourBandwidths(column, low: low, high: high)
             }
             let minimum = range / min(100, 1 + Double(kernels))
+            var previousSigma = Double.nan
+            var logSigma = 0.0
             for i in 0..<kernels {
                 let mu = i < n ? column[i] : 0.5 * (low + high)
                 let sigma = i < n ? min(max(axisSigmas[i], minimum), range) : range
-                let index = i * numericCount + j
+                let index = j * kernels + i
                 mus[index] = mu
                 sigmas[index] = sigma
                 inverseSigmas[index] = 1 / sigma
-                let mass = Self.normalCDF((high - mu) / sigma) - Self.normalCDF((low - mu) / sigma)
-                constants[i] -= Foundation.log(sigma) + Foundation.log(max(mass, .leastNormalMagnitude))
+                if sigma != previousSigma {
+                    logSigma = Foundation.log(sigma)
+                    previousSigma = sigma
+                }
+                constants[i] -= logSigma + Self.logTruncatedMass(mu: mu, sigma: sigma, low: low, high: high)
             }
         }
         logProbabilities = categoricalAxes.map { axis in
@@ -86,7 +92,7 @@ struct ParzenEstimator {
             let base = priorWeight / Double(count)
             for i in 0..<kernels {
                 let denominator = i < n ? 1 + priorWeight : priorWeight
-                let observed = i < n ? Int(observations[i][axis]) : -1
+                let observed = i < n ? Int(observations[i * width + axis]) : -1
                 for c in 0..<count {
                     let p = (base + (c == observed ? 1 : 0)) / denominator
                     table[i * count + c] = Foundation.log(p)
@@ -139,6 +145,18 @@ struct ParzenEstimator {
         return result
     }
 
+    /// log(Φ((high − μ)/σ) − Φ((low − μ)/σ)) computed as log(1 − lower tail − upper tail); a tail beyond 7σ is
+    /// taken as 0 (it is below 1.3e-12).
+    static func logTruncatedMass(mu: Double, sigma: Double, low: Double, high: Double) -> Double {
+        let upper = (high - mu) / sigma
+        let lower = (low - mu) / sigma
+        let lowerTail = lower > -7 ? 0.5 * erfc(-lower / 2.0.squareRoot()) : 0
+        let upperTail = upper < 7 ? 0.5 * erfc(upper / 2.0.squareRoot()) : 0
+        let tails = lowerTail + upperTail
+        if tails == 0 { return 0 }
+        return tails < 1 ? log1p(-tails) : Foundation.log(Double.leastNormalMagnitude)
+    }
+
     static func normalCDF(_ z: Double) -> Double {
         0.5 * erfc(-z / 2.0.squareRoot())
     }
@@ -157,8 +175,8 @@ struct ParzenEstimator {
         var point = [Double](repeating: 0, count: dimensions.count)
         let numericCount = numericAxes.count
         for (j, axis) in numericAxes.enumerated() {
-            let mu = mus[kernel * numericCount + j]
-            let sigma = sigmas[kernel * numericCount + j]
+            let mu = mus[j * kernelCount + kernel]
+            let sigma = sigmas[j * kernelCount + kernel]
             let low = dimensions[axis].low
             let high = dimensions[axis].high
             var value = min(max(mu, low), high)
@@ -191,35 +209,48 @@ struct ParzenEstimator {
     /// estimators over the same dimensions.
     func logDensity(_ point: [Double], scratch: inout [Double]) -> Double {
         let numericCount = numericAxes.count
-        if scratch.count < kernelCount { scratch = [Double](repeating: 0, count: kernelCount) }
+        let kernels = kernelCount
+        if scratch.count < kernels { scratch = [Double](repeating: 0, count: kernels) }
+        let numeric = numericAxes.map { point[$0] }
         var maximum = -Double.infinity
-        var numeric = [Double](repeating: 0, count: numericCount)
-        for (j, axis) in numericAxes.enumerated() { numeric[j] = point[axis] }
-        let categories = categoricalAxes.map { Int(point[$0]) }
         mus.withUnsafeBufferPointer { mus in
             inverseSigmas.withUnsafeBufferPointer { inverse in
-                scratch.withUnsafeMutableBufferPointer { terms in
-                    for i in 0..<kernelCount {
-                        var term = constants[i]
-                        let base = i * numericCount
+                constants.withUnsafeBufferPointer { constants in
+                    scratch.withUnsafeMutableBufferPointer { terms in
+                        for i in 0..<kernels {
+                            terms[i] = constants[i]
+                        }
                         for j in 0..<numericCount {
-                            let z = (numeric[j] - mus[base + j]) * inverse[base + j]
-                            term -= 0.5 * z * z
+                            let x = numeric[j]
+                            let base = j * kernels
+                            for i in 0..<kernels {
+                                let z = (x - mus[base + i]) * inverse[base + i]
+                                terms[i] -= 0.5 * z * z
+                            }
                         }
                         for (j, axis) in categoricalAxes.enumerated() {
-                            term += logProbabilities[j][i * dimensions[axis].categoryCount + categories[j]]
+                            let count = dimensions[axis].categoryCount
+                            let category = Int(point[axis])
+                            logProbabilities[j].withUnsafeBufferPointer { table in
+                                for i in 0..<kernels {
+                                    terms[i] += table[i * count + category]
+                                }
+                            }
                         }
-                        terms[i] = term
-                        if term > maximum { maximum = term }
+                        for i in 0..<kernels where terms[i] > maximum {
+                            maximum = terms[i]
+                        }
                     }
                 }
             }
         }
         guard maximum > -Double.infinity else { return -Double.infinity }
         var sum = 0.0
-        let cutoff = maximum - 40
-        for i in 0..<kernelCount where scratch[i] > cutoff {
-            sum += exp(scratch[i] - maximum)
+        let cutoff = maximum - 30
+        scratch.withUnsafeBufferPointer { terms in
+            for i in 0..<kernels where terms[i] > cutoff {
+                sum += exp(terms[i] - maximum)
+            }
         }
         return maximum + Foundation.log(sum)
     }

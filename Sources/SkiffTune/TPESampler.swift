@@ -206,16 +206,20 @@ public struct TPESampler: Sampler {
         multivariate: Bool
     ) -> [Double] {
         let dims = axes.map { dimensions[$0] }
-        func rows(_ observations: [Observation]) -> [[Double]] {
-            observations.compactMap { observation in
-                var row: [Double] = []
-                row.reserveCapacity(axes.count)
+        func rows(_ observations: [Observation]) -> [Double] {
+            var flat: [Double] = []
+            flat.reserveCapacity(observations.count * axes.count)
+            for observation in observations {
+                let start = flat.count
                 for axis in axes {
-                    guard let value = observation.coordinates[axis] else { return nil }
-                    row.append(value)
+                    guard let value = observation.coordinates[axis] else {
+                        flat.removeSubrange(start...)
+                        break
+                    }
+                    flat.append(value)
                 }
-                return row
             }
+            return flat
         }
         let good = ParzenEstimator(
             observations: rows(below),
