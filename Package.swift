@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .target(
@@ -165,6 +166,24 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffTune",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "TuneBenchmark",
+            dependencies: ["SkiffTune"],
+            path: "Benchmarks/TuneBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffTuneTests",
+            dependencies: ["SkiffTune"],
             swiftSettings: strictSettings
         ),
         .testTarget(
