@@ -173,7 +173,6 @@ struct ParzenEstimator {
         }
         let kernel = lo
         var point = [Double](repeating: 0, count: dimensions.count)
-        let numericCount = numericAxes.count
         for (j, axis) in numericAxes.enumerated() {
             let mu = mus[j * kernelCount + kernel]
             let sigma = sigmas[j * kernelCount + kernel]
