@@ -90,7 +90,15 @@ public struct SQLiteTrackingStore: TrackingStore {
         }
         switch db.resultCode {
         case .SQLITE_CONSTRAINT:
-            return SkiffError(.resourceAlreadyExists, "The entity already exists.", detail: "\(db)")
+            switch db.extendedResultCode {
+            case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
+                return SkiffError(.resourceAlreadyExists, "The entity already exists.", detail: "\(db)")
+            case .SQLITE_CONSTRAINT_FOREIGNKEY:
+                // A concurrent delete removed what this write refers to.
+                return SkiffError(.resourceDoesNotExist, "A referenced entity does not exist.", detail: "\(db)")
+            default:
+                return SkiffError(.invalidParameterValue, "The request breaks a storage constraint.", detail: "\(db)")
+            }
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return SkiffError(.temporarilyUnavailable, "The tracking store is busy; retry.", detail: "\(db)")
         case .SQLITE_FULL:
