@@ -2,7 +2,8 @@
 //
 // Usage: swift run -c release TuneBenchmark [trials ...]   (default: 1000 5000)
 // For each history size it feeds that many completed trials (random points of the space, quadratic objective)
-// to a TPE sampler with Optuna 5's defaults, then times 200 suggestions with 8 running trials (constant liar).
+// to a TPE sampler with Optuna 5's defaults, then times 200 ask/tell steps: a suggestion with 8 running trials
+// (constant liar) followed by recording its result, so the model changes before every suggestion as in a study.
 import Foundation
 import SkiffTune
 
@@ -49,9 +50,11 @@ for size in sizes.isEmpty ? [1000, 5000] : sizes {
         let running = try (0..<8).map { Trial(number: size + $0, params: try random.suggest(running: [])) }
         var checksum = 0.0
         let elapsed = try clock.measure {
-            for _ in 0..<suggestions {
+            for step in 0..<suggestions {
                 let params = try sampler.suggest(running: running)
-                checksum += objective(params)
+                let value = objective(params)
+                checksum += value
+                sampler.observe(Trial(number: size + 8 + step, state: .complete, params: params, value: value))
             }
         }
         let perSuggestion = elapsed / suggestions

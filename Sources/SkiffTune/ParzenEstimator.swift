@@ -33,7 +33,11 @@ struct ParzenEstimator {
     ///   - dimensions: The axes.
     ///   - multivariate: Whether bandwidths use the joint (multivariate) rule.
     ///   - priorWeight: Weight of the prior kernel before normalisation.
-    init(observations: [Double], dimensions: [TPEDimension], multivariate: Bool, priorWeight: Double) {
+    ///   - weights: One weight per observation; `nil` for Optuna's default ramp (``observationWeights(count:)``).
+    init(
+        observations: [Double], dimensions: [TPEDimension], multivariate: Bool, priorWeight: Double,
+        weights observationWeights: [Double]? = nil
+    ) {
         let width = dimensions.count
         let n = width == 0 ? 0 : observations.count / width
         let kernels = n + 1
@@ -42,7 +46,7 @@ struct ParzenEstimator {
         numericAxes = dimensions.indices.filter { !dimensions[$0].isCategorical }
         categoricalAxes = dimensions.indices.filter { dimensions[$0].isCategorical }
 
-        var weights = Self.observationWeights(count: n)
+        var weights = observationWeights ?? Self.observationWeights(count: n)
         weights.append(priorWeight)
         let total = weights.reduce(0, +)
         var cumulative = 0.0

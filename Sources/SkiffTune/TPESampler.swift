@@ -28,6 +28,12 @@ public struct TPESampler: Sampler {
         public var multivariate: Bool
         /// Treat running trials as bad observations (true, Optuna 5's default).
         public var constantLiar: Bool
+        /// The most kernels g(x) is built from (2,000); `nil` for no bound. Optuna has no bound, so below it the
+        /// model is exactly Optuna's. Above it the oldest observations (ramp weights below 1) are merged in
+        /// consecutive groups, each represented by its middle member carrying the group's total weight, while
+        /// the 25 newest keep their own kernels: the mixture keeps its weights per time slice and a suggestion
+        /// costs O(cap·d) instead of O(n·d).
+        public var aboveCap: Int?
 
         /// Creates a configuration; every argument defaults to Optuna 5's value.
         public init(
@@ -37,7 +43,8 @@ public struct TPESampler: Sampler {
             gammaCap: Int = 25,
             priorWeight: Double = 1.0,
             multivariate: Bool = true,
-            constantLiar: Bool = true
+            constantLiar: Bool = true,
+            aboveCap: Int? = 2000
         ) {
             self.startupTrials = startupTrials
             self.eiCandidates = eiCandidates
@@ -46,18 +53,13 @@ public struct TPESampler: Sampler {
             self.priorWeight = priorWeight
             self.multivariate = multivariate
             self.constantLiar = constantLiar
+            self.aboveCap = aboveCap
         }
 
         /// Size of the below set for `n` finished trials: `min(⌈gammaFraction·n⌉, gammaCap)`.
         public func belowCount(finished n: Int) -> Int {
             min(Int((gammaFraction * Double(n)).rounded(.up)), gammaCap)
         }
-    }
-
-    private struct Observation: Sendable {
-        var number: Int
-        /// Internal coordinate per parameter (in space order), `nil` when inactive.
-        var coordinates: [Double?]
     }
 
     private struct Ranked: Sendable {
@@ -74,8 +76,10 @@ public struct TPESampler: Sampler {
     private let dimensions: [TPEDimension]
     private let jointAxes: [Int]
     private var generator: SeededGenerator
-    /// Finished (complete or pruned) trials ordered by number.
-    private var finished: [Observation] = []
+    /// Numbers of the finished (complete or pruned) trials, ascending.
+    private var finishedNumbers: [Int] = []
+    /// Their internal coordinates, row-major in the same order, one column per parameter, NaN when inactive.
+    private var finishedRows: [Double] = []
     /// Complete trials ordered by loss, then number.
     private var ranking: [Ranked] = []
     private var seen: Set<Int> = []
@@ -107,6 +111,9 @@ public struct TPESampler: Sampler {
         guard configuration.priorWeight > 0 else {
             throw TuneError(.invalidConfiguration, "priorWeight must be positive")
         }
+        guard (configuration.aboveCap ?? 100) >= 100 else {
+            throw TuneError(.invalidConfiguration, "aboveCap must be at least 100")
+        }
         self.space = space
         self.direction = direction
         self.configuration = configuration
@@ -130,23 +137,25 @@ public struct TPESampler: Sampler {
             ranking.insert(entry, at: index)
         }
         seen.insert(trial.number)
-        let observation = encode(trial)
-        let index = finished.partitioningIndex { $0.number > trial.number }
-        finished.insert(observation, at: index)
+        let index = finishedNumbers.partitioningIndex { $0 > trial.number }
+        finishedNumbers.insert(trial.number, at: index)
+        let width = dimensions.count
+        finishedRows.insert(contentsOf: encode(trial), at: index * width)
     }
 
     /// Suggests values: at random during start-up, from the TPE model afterwards. Never throws.
     public mutating func suggest(running: [Trial]) throws -> [String: ParameterValue] {
         var assignment: [String: ParameterValue] = [:]
-        guard finished.count >= configuration.startupTrials, !ranking.isEmpty else {
+        guard finishedNumbers.count >= configuration.startupTrials, !ranking.isEmpty else {
             for parameter in space.parameters where parameter.isActive(given: assignment) {
                 assignment[parameter.name] = parameter.distribution.sample(using: &generator)
             }
             return assignment
         }
-        let (below, above) = split(running: running)
+        let (below, above, liars) = split(running: running)
         if !jointAxes.isEmpty {
-            let point = bestCandidate(axes: jointAxes, below: below, above: above, multivariate: true)
+            let point = bestCandidate(
+                axes: jointAxes, below: below, above: above, liars: liars, multivariate: true)
             for (k, axis) in jointAxes.enumerated() {
                 assignment[space.parameters[axis].name] = dimensions[axis].decode(point[k])
             }
@@ -154,73 +163,92 @@ public struct TPESampler: Sampler {
         let joint = Set(jointAxes)
         for (axis, parameter) in space.parameters.enumerated() where !joint.contains(axis) {
             guard parameter.isActive(given: assignment) else { continue }
-            let point = bestCandidate(axes: [axis], below: below, above: above, multivariate: false)
+            let point = bestCandidate(
+                axes: [axis], below: below, above: above, liars: liars, multivariate: false)
             assignment[parameter.name] = dimensions[axis].decode(point[0])
         }
         return assignment
     }
 
-    private func encode(_ trial: Trial) -> Observation {
-        Observation(
-            number: trial.number,
-            coordinates: dimensions.map { dimension in
-                trial.params[dimension.parameter.name].flatMap(dimension.encode)
-            }
-        )
+    /// The internal coordinates of a trial's parameters, NaN for inactive ones.
+    private func encode(_ trial: Trial) -> [Double] {
+        dimensions.map { dimension in
+            trial.params[dimension.parameter.name].flatMap(dimension.encode) ?? .nan
+        }
     }
 
+    /// A row of the finished trials (`index >= 0`) or of the running ones passed as liars (`-1 - k`).
+    private typealias RowReference = Int
+
     /// Below: the best complete trials, oldest first. Above: all other finished trials plus (with the constant
-    /// liar) the running ones, oldest first.
-    private func split(running: [Trial]) -> (below: [Observation], above: [Observation]) {
-        let count = min(configuration.belowCount(finished: finished.count), ranking.count)
-        let belowNumbers = Set(ranking.prefix(count).map(\.number))
-        var below: [Observation] = []
-        var above: [Observation] = []
-        below.reserveCapacity(count)
-        above.reserveCapacity(finished.count + running.count)
-        var liars: [Observation] = []
+    /// liar) the running ones, oldest first. Also returns the liars' encoded rows.
+    private func split(running: [Trial]) -> (below: [RowReference], above: [RowReference], liars: [Double]) {
+        let count = min(configuration.belowCount(finished: finishedNumbers.count), ranking.count)
+        let belowNumbers = ranking.prefix(count).map(\.number).sorted()
+        var liarTrials: [Trial] = []
         if configuration.constantLiar {
-            liars = running.filter { $0.state == .running && !seen.contains($0.number) }.map(encode)
-            liars.sort { $0.number < $1.number }
+            liarTrials = running.filter { $0.state == .running && !seen.contains($0.number) }
+            liarTrials.sort { $0.number < $1.number }
         }
-        var next = 0
-        for observation in finished {
-            while next < liars.count && liars[next].number < observation.number {
-                above.append(liars[next])
-                next += 1
+        var liars: [Double] = []
+        liars.reserveCapacity(liarTrials.count * dimensions.count)
+        for trial in liarTrials { liars.append(contentsOf: encode(trial)) }
+        var below: [RowReference] = []
+        var above: [RowReference] = []
+        below.reserveCapacity(count)
+        above.reserveCapacity(finishedNumbers.count + liarTrials.count)
+        var nextLiar = 0
+        var nextBelow = 0
+        for (index, number) in finishedNumbers.enumerated() {
+            while nextLiar < liarTrials.count && liarTrials[nextLiar].number < number {
+                above.append(-1 - nextLiar)
+                nextLiar += 1
             }
-            if belowNumbers.contains(observation.number) {
-                below.append(observation)
+            if nextBelow < belowNumbers.count && belowNumbers[nextBelow] == number {
+                below.append(index)
+                nextBelow += 1
             } else {
-                above.append(observation)
+                above.append(index)
             }
         }
-        above.append(contentsOf: liars[next...])
-        return (below, above)
+        while nextLiar < liarTrials.count {
+            above.append(-1 - nextLiar)
+            nextLiar += 1
+        }
+        return (below, above, liars)
     }
 
     private mutating func bestCandidate(
         axes: [Int],
-        below: [Observation],
-        above: [Observation],
+        below: [RowReference],
+        above: [RowReference],
+        liars: [Double],
         multivariate: Bool
     ) -> [Double] {
         let dims = axes.map { dimensions[$0] }
-        func rows(_ observations: [Observation]) -> [Double] {
+        let width = dimensions.count
+        func rows(_ references: [RowReference]) -> [Double] {
             var flat: [Double] = []
-            flat.reserveCapacity(observations.count * axes.count)
-            for observation in observations {
-                let start = flat.count
-                for axis in axes {
-                    guard let value = observation.coordinates[axis] else {
-                        flat.removeSubrange(start...)
-                        break
+            flat.reserveCapacity(references.count * axes.count)
+            finishedRows.withUnsafeBufferPointer { finished in
+                liars.withUnsafeBufferPointer { liars in
+                    for reference in references {
+                        let (buffer, base) =
+                            reference >= 0 ? (finished, reference * width) : (liars, (-1 - reference) * width)
+                        var active = true
+                        for axis in axes where buffer[base + axis].isNaN {
+                            active = false
+                            break
+                        }
+                        guard active else { continue }
+                        for axis in axes { flat.append(buffer[base + axis]) }
                     }
-                    flat.append(value)
                 }
             }
             return flat
         }
+        let aboveRows = rows(above)
+        let (bounded, weights) = Self.bound(aboveRows, width: axes.count, cap: configuration.aboveCap)
         let good = ParzenEstimator(
             observations: rows(below),
             dimensions: dims,
@@ -228,10 +256,11 @@ public struct TPESampler: Sampler {
             priorWeight: configuration.priorWeight
         )
         let bad = ParzenEstimator(
-            observations: rows(above),
+            observations: bounded,
             dimensions: dims,
             multivariate: multivariate,
-            priorWeight: configuration.priorWeight
+            priorWeight: configuration.priorWeight,
+            weights: weights
         )
         var best: [Double] = []
         var bestScore = -Double.infinity
@@ -248,5 +277,33 @@ public struct TPESampler: Sampler {
             }
         }
         return best
+    }
+
+    /// Applies ``Configuration/aboveCap`` to row-major observations (oldest first): returns them unchanged with
+    /// `nil` weights (Optuna's) when within the cap, else the 25 newest plus `cap − 25` groups of consecutive
+    /// older ones, each the group's middle row weighted by the sum of the group's Optuna weights.
+    static func bound(_ rows: [Double], width: Int, cap: Int?) -> (rows: [Double], weights: [Double]?) {
+        guard width > 0, let cap else { return (rows, nil) }
+        let n = rows.count / width
+        guard n > cap else { return (rows, nil) }
+        let full = ParzenEstimator.observationWeights(count: n)
+        let recent = 25
+        let older = n - recent
+        let groups = cap - recent
+        var kept: [Double] = []
+        kept.reserveCapacity(cap * width)
+        var weights: [Double] = []
+        weights.reserveCapacity(cap)
+        for group in 0..<groups {
+            let start = group * older / groups
+            let end = (group + 1) * older / groups
+            guard end > start else { continue }
+            let middle = (start + end) / 2
+            kept.append(contentsOf: rows[(middle * width)..<((middle + 1) * width)])
+            weights.append(full[start..<end].reduce(0, +))
+        }
+        kept.append(contentsOf: rows[(older * width)...])
+        weights.append(contentsOf: full[older...])
+        return (kept, weights)
     }
 }

@@ -168,4 +168,19 @@ struct TPESamplerTests {
             try TPESampler(space: Self.quadratic, direction: .minimize, configuration: .init(gammaFraction: 0), seed: 1)
         }
     }
+
+    @Test func aboveSetIsBoundedWithoutLosingWeight() {
+        let rows = (0..<5000).flatMap { [Double($0), -Double($0)] }
+        let unchanged = TPESampler.bound(Array(rows.prefix(200)), width: 2, cap: 2000)
+        #expect(unchanged.weights == nil)
+        #expect(unchanged.rows.count == 200)
+        let (kept, weights) = TPESampler.bound(rows, width: 2, cap: 2000)
+        let total = ParzenEstimator.observationWeights(count: 5000).reduce(0, +)
+        #expect(kept.count == 4000)
+        #expect(weights?.count == 2000)
+        #expect(abs((weights ?? []).reduce(0, +) - total) < 1e-9 * total)
+        // The 25 newest observations keep their own kernels and weight 1, in order.
+        #expect(Array(kept.suffix(50)) == Array(rows.suffix(50)))
+        #expect(weights?.suffix(25).allSatisfy { $0 == 1 } == true)
+    }
 }
