@@ -38,6 +38,8 @@ let package = Package(
             name: "SkiffSQLite",
             dependencies: [
                 "SkiffCore",
+                "SkiffStudies",
+                "SkiffTune",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
@@ -184,6 +186,16 @@ let package = Package(
         .testTarget(
             name: "SkiffTuneTests",
             dependencies: ["SkiffTune"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffStudies",
+            dependencies: ["SkiffCore", "SkiffTune"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffStudiesTests",
+            dependencies: ["SkiffCore", "SkiffSQLite", "SkiffStudies", "SkiffTune"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -199,6 +199,54 @@ extension SQLiteTrackingStore {
                     """
             )
         }
+        migrator.registerMigration("v4-studies") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE studies (
+                        study_id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        direction TEXT NOT NULL,
+                        space TEXT NOT NULL,
+                        sampler TEXT NOT NULL,
+                        pruner TEXT NOT NULL,
+                        seed INTEGER NOT NULL,
+                        max_retries INTEGER NOT NULL,
+                        heartbeat_grace_ms INTEGER NOT NULL,
+                        creation_time INTEGER NOT NULL
+                    );
+                    CREATE TABLE study_trials (
+                        study_id INTEGER NOT NULL REFERENCES studies(study_id) ON DELETE CASCADE,
+                        number INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        value REAL,
+                        start_time INTEGER NOT NULL,
+                        end_time INTEGER,
+                        heartbeat_time INTEGER NOT NULL,
+                        retry_of INTEGER,
+                        PRIMARY KEY (study_id, number)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX study_trials_by_state ON study_trials(study_id, state, heartbeat_time);
+                    CREATE TABLE study_trial_params (
+                        study_id INTEGER NOT NULL,
+                        number INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        distribution TEXT NOT NULL,
+                        PRIMARY KEY (study_id, number, name),
+                        FOREIGN KEY (study_id, number) REFERENCES study_trials(study_id, number) ON DELETE CASCADE
+                    ) WITHOUT ROWID;
+                    CREATE TABLE study_trial_values (
+                        study_id INTEGER NOT NULL,
+                        number INTEGER NOT NULL,
+                        step INTEGER NOT NULL,
+                        value REAL NOT NULL,
+                        is_nan INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (study_id, number, step),
+                        FOREIGN KEY (study_id, number) REFERENCES study_trials(study_id, number) ON DELETE CASCADE
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

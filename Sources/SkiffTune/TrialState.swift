@@ -8,7 +8,9 @@ public enum TrialState: String, Sendable, Hashable, Codable {
     case pruned
     /// The objective failed or reported no value; samplers ignore the trial.
     case failed
+    /// Created with fixed parameters (a retry of a failed trial) and waiting for a worker to start it.
+    case waiting
 
     /// Whether the trial can no longer change.
-    public var isFinished: Bool { self != .running }
+    public var isFinished: Bool { self == .complete || self == .pruned || self == .failed }
 }
