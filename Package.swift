@@ -63,6 +63,8 @@ let package = Package(
             name: "SkiffHTTP",
             dependencies: [
                 "SkiffCore",
+                "SkiffStudies",
+                "SkiffTune",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -77,6 +79,7 @@ let package = Package(
                 "SkiffSQLite",
                 "SkiffArtifacts",
                 "SkiffWebhooks",
+                "SkiffStudies",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,6 +165,7 @@ let package = Package(
             name: "SkiffHTTPTests",
             dependencies: [
                 "SkiffCore",
+                "SkiffStudies",
                 "SkiffHTTP",
                 "SkiffServer",
                 "SkiffTesting",

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import SkiffCore
+import SkiffStudies
 
 /// Builds the HTTP router of `skiff server`: the MLflow-compatible tracking API, the artifact proxy and
 /// the health endpoints. Hummingbird's types stop here: callers hand in Skiff services and get a responder.
@@ -14,12 +15,16 @@ public enum SkiffRouter {
         public var artifacts: any ArtifactStore
         /// Host names accepted in the `Host` header besides loopback names and IP literals (`*`: any).
         public var allowedHosts: [String]
+        /// Hyperparameter studies (`/api/skiff/v1/studies`); `nil` leaves those routes out.
+        public var studies: StudyService?
 
         /// Creates the set of services.
         public init(
             tracking: TrackingService, registry: RegistryService, loggedModels: LoggedModelService,
-            webhooks: WebhookService, artifacts: any ArtifactStore, allowedHosts: [String] = []
+            webhooks: WebhookService, artifacts: any ArtifactStore, allowedHosts: [String] = [],
+            studies: StudyService? = nil
         ) {
+            self.studies = studies
             self.webhooks = webhooks
             self.tracking = tracking
             self.registry = registry
@@ -40,6 +45,7 @@ public enum SkiffRouter {
         RegistryRoutes(registry: services.registry).register(api)
         WebhookRoutes(webhooks: services.webhooks).register(api)
         ArtifactRoutes(store: services.artifacts).register(api)
+        if let studies = services.studies { StudyRoutes(studies: studies).register(api) }
         return router
     }
 }

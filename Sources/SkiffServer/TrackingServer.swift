@@ -6,6 +6,7 @@ import SkiffArtifacts
 import SkiffCore
 import SkiffHTTP
 import SkiffSQLite
+import SkiffStudies
 import SkiffWebhooks
 
 /// `skiff server`: the composition root that turns a configuration into concrete stores and an HTTP
@@ -105,7 +106,7 @@ public struct TrackingServer: Sendable {
             .init(
                 tracking: tracking, registry: registry, loggedModels: LoggedModelService(store: store, now: now),
                 webhooks: WebhookService(store: store, delivery: dispatcher, now: now), artifacts: artifacts,
-                allowedHosts: configuration.allowedHosts),
+                allowedHosts: configuration.allowedHosts, studies: StudyService(store: store, now: now)),
             logger: logger)
         let logger = self.logger
         let app = Application(

@@ -9,7 +9,7 @@ import SkiffTune
 /// as it is told, never re-reading the table.
 public actor StudyEngine {
     /// The stored study.
-    public let record: StudyRecord
+    public nonisolated let record: StudyRecord
     private let store: any StudyStore
     private let now: @Sendable () -> Int64
     private var sampler: (any Sampler)?
@@ -102,6 +102,15 @@ public actor StudyEngine {
                 studyID: record.id, params: params, state: .running, retryOf: nil, time: now())
             trials.append(created)
             return .trial(created)
+        }
+    }
+
+    /// The number of finished trials (complete, pruned, failed without a retry) and of pending ones (running,
+    /// waiting), after failing stale ones.
+    public func summary() async throws -> (finished: Int, pending: Int) {
+        try await exclusive {
+            try await failStaleTrials()
+            return counts()
         }
     }
 
