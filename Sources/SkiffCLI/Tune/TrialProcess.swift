@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -24,6 +25,7 @@ struct TrialProcess {
         case signalled(Int32)
     }
 
+    /// The program: a path, or a name looked up in `PATH`.
     let executable: String
     let arguments: [String]
     let environment: [String: String]
@@ -34,7 +36,7 @@ struct TrialProcess {
     /// each parameter is exported as `SKIFF_PARAM_<NAME>` (upper-cased, other characters than letters and
     /// digits as `_`).
     init(command: [String], params: [String: String], extraEnvironment: [String: String], killGrace: Duration) {
-        var arguments = command.dropFirst().map { argument in
+        let arguments = command.dropFirst().map { argument in
             var argument = argument
             for (name, value) in params { argument = argument.replacingOccurrences(of: "{\(name)}", with: value) }
             return argument
@@ -43,13 +45,7 @@ struct TrialProcess {
         for (name, value) in params { environment[Self.environmentName(name)] = value }
         for (key, value) in extraEnvironment { environment[key] = value }
         environment["PYTHONUNBUFFERED"] = environment["PYTHONUNBUFFERED"] ?? "1"
-        let head = command.first ?? ""
-        if head.contains("/") {
-            self.executable = head
-        } else {
-            self.executable = "/usr/bin/env"
-            arguments.insert(head, at: 0)
-        }
+        self.executable = command.first ?? ""
         self.arguments = arguments
         self.environment = environment
         self.killGrace = killGrace
@@ -79,81 +75,123 @@ struct TrialProcess {
         return report.values.isEmpty ? nil : report
     }
 
+    /// The program could not be started.
+    struct SpawnError: Error, CustomStringConvertible {
+        var program: String
+        var code: Int32
+        var description: String { "cannot start '\(program)': \(String(cString: strerror(code)))" }
+    }
+
+    private static let spawnLock = Mutex(())
+
+    /// How often the output pipe and the child's state are polled.
+    static let pollInterval = Duration.milliseconds(20)
+
     /// Runs the program until it exits, calling `onReport` for each report line; when `onReport` returns `true`
     /// the program is stopped (SIGTERM, then SIGKILL after ``killGrace``).
+    ///
+    /// The child is started with `posix_spawnp` (its output pipe is close-on-exec, so trials started in parallel
+    /// never hold each other's pipes open) and polled without blocking a thread: its output every 20 ms, its
+    /// exit with `waitpid(WNOHANG)`. If the task is cancelled the child is killed and reaped.
     /// - Returns: How it ended and whether it was stopped.
-    /// - Throws: When the program cannot be started.
+    /// - Throws: ``SpawnError`` when the program cannot be started; `CancellationError`.
     func run(onReport: (Report) async throws -> Bool) async throws -> (exit: Exit, stopped: Bool) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardInput = FileHandle.nullDevice
-        let (chunks, chunkSink) = AsyncStream<Data>.makeStream()
-        let (exits, exitSink) = AsyncStream<Exit>.makeStream()
-        process.terminationHandler = { finished in
-            let status = finished.terminationStatus
-            exitSink.yield(finished.terminationReason == .uncaughtSignal ? .signalled(status) : .exited(status))
-            exitSink.finish()
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                chunkSink.finish()
-            } else {
-                chunkSink.yield(data)
+        // Pipe creation, close-on-exec and spawning are one critical section so that a trial started in parallel
+        // never inherits another trial's pipe (which would hold that pipe open after its program exits).
+        let spawned = Self.spawnLock.withLock { _ -> (pid: pid_t, readEnd: Int32, error: Int32) in
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else { return (0, -1, errno) }
+            _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            var pid: pid_t = 0
+            let code = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+            posix_spawn_file_actions_destroy(&actions)
+            close(fds[1])
+            if code != 0 {
+                close(fds[0])
+                return (0, -1, code)
             }
+            return (pid, fds[0], 0)
         }
-        try process.run()
-        let pid = process.processIdentifier
+        guard spawned.error == 0 else { throw SpawnError(program: executable, code: spawned.error) }
+        let pid = spawned.pid
+        let readEnd = spawned.readEnd
+        defer { close(readEnd) }
+        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+
+        let clock = ContinuousClock()
+        var exit: Exit?
+        var endOfOutput = false
         var stopped = false
-        var pending = Data()
+        var killAt: ContinuousClock.Instant?
+        var exitedAt: ContinuousClock.Instant?
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
         do {
-            reading: for await chunk in chunks {
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...newline)
-                    if let report = Self.parse(line), try await onReport(report) {
-                        stopped = true
-                        break reading
+            while true {
+                while !endOfOutput {
+                    let count = read(readEnd, &buffer, buffer.count)
+                    if count > 0 {
+                        guard !stopped else { continue }
+                        pending.append(contentsOf: buffer[0..<count])
+                        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                            let line = String(decoding: pending[0..<newline], as: UTF8.self)
+                            pending.removeSubrange(0...newline)
+                            if let report = Self.parse(line), try await onReport(report) {
+                                stopped = true
+                                kill(pid, SIGTERM)
+                                killAt = clock.now + killGrace
+                                break
+                            }
+                        }
+                    } else if count == 0 {
+                        endOfOutput = true
+                    } else if errno == EINTR {
+                        continue
+                    } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                        break
+                    } else {
+                        endOfOutput = true
                     }
                 }
-            }
-            if !stopped, !pending.isEmpty, let report = Self.parse(String(decoding: pending, as: UTF8.self)) {
-                _ = try await onReport(report)
+                if exit == nil {
+                    var status: Int32 = 0
+                    if waitpid(pid, &status, WNOHANG) == pid {
+                        exit = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
+                        exitedAt = clock.now
+                    }
+                }
+                if let exitedAt, endOfOutput || stopped || clock.now - exitedAt > .seconds(1) {
+                    // Done; a grandchild that keeps the pipe open is not waited for more than a second.
+                    break
+                }
+                if let deadline = killAt, exit == nil, clock.now >= deadline {
+                    kill(pid, SIGKILL)
+                    killAt = nil
+                }
+                try await Task.sleep(for: Self.pollInterval)
             }
         } catch {
-            kill(pid, SIGKILL)
+            if exit == nil {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+            }
             throw error
         }
-        if stopped { kill(pid, SIGTERM) }
-        let grace = killGrace
-        let exit = await withTaskGroup(of: Exit?.self) { group in
-            group.addTask {
-                for await exit in exits { return exit }
-                return .signalled(SIGKILL)
-            }
-            if stopped {
-                group.addTask {
-                    try? await Task.sleep(for: grace)
-                    if !Task.isCancelled { kill(pid, SIGKILL) }
-                    return nil
-                }
-            }
-            var result: Exit = .signalled(SIGKILL)
-            for await exit in group {
-                if let exit {
-                    result = exit
-                    group.cancelAll()
-                }
-            }
-            return result
+        if !stopped, !pending.isEmpty, let report = Self.parse(String(decoding: pending, as: UTF8.self)) {
+            _ = try await onReport(report)
         }
-        pipe.fileHandleForReading.readabilityHandler = nil
-        return (exit, stopped)
+        return (exit ?? .signalled(SIGKILL), stopped)
     }
 }
