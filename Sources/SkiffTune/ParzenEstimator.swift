@@ -3,10 +3,11 @@ import Foundation
 /// A mixture of one kernel per observation plus one prior kernel, over one or more ``TPEDimension``s.
 ///
 /// Numeric axes use truncated normal kernels; categorical axes use a categorical kernel that puts weight 1 on
-/// the observed category and spreads the prior weight uniformly. Bandwidths follow Optuna 5's defaults: in the
-/// multivariate case `0.2 · n^(-1/(d+4)) · range`; in the univariate case the larger distance to the sorted
-/// neighbours (prior mean included, the outermost points using their inner neighbour only); both clipped to
-/// `[range / min(100, n + 2), range]` ("magic clip"). The prior kernel is centred with bandwidth = range.
+/// the observed category plus `priorWeight / kernels` on every category, normalised (Optuna 5's rule). Bandwidths
+/// follow Optuna 5, which uses one rule for univariate and multivariate TPE: per observation, the larger distance to
+/// its sorted neighbours among the observations, with the bounds as outer neighbours and the outermost
+/// observations using their inner gap only; clipped to `[range / min(100, n + 2), range]` ("magic clip"). The prior
+/// kernel is centred with bandwidth = range.
 /// Mixture weights are 1 for the 25 newest observations and ramp linearly from 1/n up to 1 for older ones,
 /// then the prior weight is appended and all are normalised.
 ///
@@ -31,11 +32,10 @@ struct ParzenEstimator {
     /// - Parameters:
     ///   - observations: Row-major coordinates, one row per observation (oldest first), one column per dimension.
     ///   - dimensions: The axes.
-    ///   - multivariate: Whether bandwidths use the joint (multivariate) rule.
     ///   - priorWeight: Weight of the prior kernel before normalisation.
     ///   - weights: One weight per observation; `nil` for Optuna's default ramp (``observationWeights(count:)``).
     init(
-        observations: [Double], dimensions: [TPEDimension], multivariate: Bool, priorWeight: Double,
+        observations: [Double], dimensions: [TPEDimension], priorWeight: Double,
         weights observationWeights: [Double]? = nil
     ) {
         let width = dimensions.count
@@ -66,13 +66,7 @@ struct ParzenEstimator {
             let high = dimension.high
             let range = high - low
             let column = (0..<n).map { observations[$0 * width + axis] }
-            var axisSigmas: [Double]
-            if multivariate {
-                let sigma = 0.2 * pow(Double(max(n, 1)), -1 / Double(dimensions.count + 4)) * range
-                axisSigmas = [Double](repeating: sigma, count: n)
-            } else {
-                axisSigmas = Self.neighbourBandwidths(column, low: low, high: high)
-            }
+            let axisSigmas = Self.neighbourBandwidths(column, low: low, high: high)
             let minimum = range / min(100, 1 + Double(kernels))
             var previousSigma = Double.nan
             var logSigma = 0.0
@@ -93,10 +87,10 @@ struct ParzenEstimator {
         logProbabilities = categoricalAxes.map { axis in
             let count = dimensions[axis].categoryCount
             var table = [Double](repeating: 0, count: kernels * count)
-            let base = priorWeight / Double(count)
+            let base = priorWeight / Double(kernels)
             for i in 0..<kernels {
-                let denominator = i < n ? 1 + priorWeight : priorWeight
                 let observed = i < n ? Int(observations[i * width + axis]) : -1
+                let denominator = base * Double(count) + (observed >= 0 ? 1 : 0)
                 for c in 0..<count {
                     let p = (base + (c == observed ? 1 : 0)) / denominator
                     table[i * count + c] = Foundation.log(p)
@@ -121,31 +115,29 @@ struct ParzenEstimator {
         return weights
     }
 
-    /// Per point: the larger gap to its sorted neighbours, with the prior mean among the points and the bounds as
-    /// the outer neighbours; the smallest and largest points use only their inner gap (Optuna's default of not
-    /// considering endpoints).
+    /// Per point: the larger gap to its sorted neighbours, with the bounds as the outer neighbours; with two or more
+    /// points the smallest and largest use only their inner gap (Optuna's default of not considering endpoints).
     static func neighbourBandwidths(_ values: [Double], low: Double, high: Double) -> [Double] {
-        let withPrior = values + [0.5 * (low + high)]
-        let order = withPrior.indices.sorted { withPrior[$0] < withPrior[$1] }
-        var padded = [low]
-        padded.append(contentsOf: order.map { withPrior[$0] })
-        padded.append(high)
-        let m = withPrior.count
+        let m = values.count
+        guard m > 0 else { return [] }
+        var pairs = values.enumerated().map { (value: $0.element, index: $0.offset) }
+        pairs.sort { $0.value < $1.value }
+        var padded = [Double](repeating: 0, count: m + 2)
+        padded[0] = low
+        for k in 0..<m { padded[k + 1] = pairs[k].value }
+        padded[m + 1] = high
         var sorted = [Double](repeating: 0, count: m)
         for k in 0..<m {
-            let left: Double = padded[k + 1] - padded[k]
-            let right: Double = padded[k + 2] - padded[k + 1]
-            sorted[k] = max(left, right)
+            sorted[k] = max(padded[k + 1] - padded[k], padded[k + 2] - padded[k + 1])
         }
         if padded.count >= 4 {
             sorted[0] = padded[2] - padded[1]
             sorted[m - 1] = padded[m] - padded[m - 1]
         }
         var result = [Double](repeating: 0, count: m)
-        for (rank, index) in order.enumerated() {
-            result[index] = sorted[rank]
+        for rank in 0..<m {
+            result[pairs[rank].index] = sorted[rank]
         }
-        result.removeLast()
         return result
     }
 

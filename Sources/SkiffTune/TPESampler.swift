@@ -155,7 +155,7 @@ public struct TPESampler: Sampler {
         let (below, above, liars) = split(running: running)
         if !jointAxes.isEmpty {
             let point = bestCandidate(
-                axes: jointAxes, below: below, above: above, liars: liars, multivariate: true)
+                axes: jointAxes, below: below, above: above, liars: liars)
             for (k, axis) in jointAxes.enumerated() {
                 assignment[space.parameters[axis].name] = dimensions[axis].decode(point[k])
             }
@@ -164,7 +164,7 @@ public struct TPESampler: Sampler {
         for (axis, parameter) in space.parameters.enumerated() where !joint.contains(axis) {
             guard parameter.isActive(given: assignment) else { continue }
             let point = bestCandidate(
-                axes: [axis], below: below, above: above, liars: liars, multivariate: false)
+                axes: [axis], below: below, above: above, liars: liars)
             assignment[parameter.name] = dimensions[axis].decode(point[0])
         }
         return assignment
@@ -222,8 +222,7 @@ public struct TPESampler: Sampler {
         axes: [Int],
         below: [RowReference],
         above: [RowReference],
-        liars: [Double],
-        multivariate: Bool
+        liars: [Double]
     ) -> [Double] {
         let dims = axes.map { dimensions[$0] }
         let width = dimensions.count
@@ -252,13 +251,11 @@ public struct TPESampler: Sampler {
         let good = ParzenEstimator(
             observations: rows(below),
             dimensions: dims,
-            multivariate: multivariate,
             priorWeight: configuration.priorWeight
         )
         let bad = ParzenEstimator(
             observations: bounded,
             dimensions: dims,
-            multivariate: multivariate,
             priorWeight: configuration.priorWeight,
             weights: weights
         )

@@ -55,13 +55,15 @@ struct TPESamplerTests {
         #expect(weights.suffix(25).allSatisfy { $0 == 1 })
     }
 
-    @Test func univariateBandwidthsUseTheLargerNeighbourGap() {
-        // Points 0.1 and 0.7 with the prior mean 0.5 on [0, 1]: sorted 0.1, 0.5, 0.7; the outermost points use
-        // their inner gap only: 0.1 → 0.4, 0.7 → 0.2.
-        let sigmas = ParzenEstimator.neighbourBandwidths([0.1, 0.7], low: 0, high: 1)
-        #expect(sigmas.count == 2)
-        #expect(abs(sigmas[0] - 0.4) < 1e-12)
-        #expect(abs(sigmas[1] - 0.2) < 1e-12)
+    @Test func bandwidthsUseTheLargerNeighbourGap() {
+        // Points 0.1, 0.4 and 0.7 on [0, 1] (Optuna 5: the prior mean is not a neighbour): the middle point takes
+        // its larger gap 0.3; the outermost points use their inner gap only: 0.3 each.
+        let sigmas = ParzenEstimator.neighbourBandwidths([0.7, 0.1, 0.4], low: 0, high: 1)
+        #expect(sigmas.count == 3)
+        for sigma in sigmas { #expect(abs(sigma - 0.3) < 1e-12) }
+        // One point: the larger gap to a bound.
+        let single = ParzenEstimator.neighbourBandwidths([0.2], low: 0, high: 1)
+        #expect(abs(single[0] - 0.8) < 1e-12)
     }
 
     @Test(arguments: [true, false])
