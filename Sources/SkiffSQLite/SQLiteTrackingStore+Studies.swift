@@ -82,17 +82,16 @@ extension SQLiteTrackingStore: StudyStore {
     }
 
     public func createTrial(
-        studyID: Int64, params: [String: ParameterValue], state: TrialState, retryOf: Int?, time: Int64
+        studyID: Int64, params: [String: ParameterValue], space: SearchSpace, state: TrialState, retryOf: Int?,
+        time: Int64
     ) async throws -> TrialRecord {
-        try await write { db in
+        let distributions = Dictionary(
+            uniqueKeysWithValues: space.parameters.map { ($0.name, Self.distributionText($0.distribution)) })
+        return try await write { db in
             guard
-                let space = try String.fetchOne(
-                    db, sql: "SELECT space FROM studies WHERE study_id = ?", arguments: [studyID])
+                try Int.fetchOne(db, sql: "SELECT 1 FROM studies WHERE study_id = ?", arguments: [studyID]) != nil
             else {
                 throw SkiffError.notFound("The study does not exist.")
-            }
-            let distributions = (try? SearchSpace(yaml: space)).map { space in
-                Dictionary(uniqueKeysWithValues: space.parameters.map { ($0.name, $0.distribution) })
             }
             let number =
                 try Int.fetchOne(
@@ -111,8 +110,7 @@ extension SQLiteTrackingStore: StudyStore {
                         VALUES (?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        studyID, number, name, value.storageText,
-                        distributions?[name].map(Self.distributionText) ?? "",
+                        studyID, number, name, value.storageText, distributions[name] ?? "",
                     ])
             }
             return TrialRecord(

@@ -99,7 +99,7 @@ public actor StudyEngine {
                 return .done
             }
             let created = try await store.createTrial(
-                studyID: record.id, params: params, state: .running, retryOf: nil, time: now())
+                studyID: record.id, params: params, space: settings.space, state: .running, retryOf: nil, time: now())
             trials.append(created)
             return .trial(created)
         }
@@ -245,7 +245,8 @@ public actor StudyEngine {
             }
             guard depth < settings.maxRetries else { continue }
             let retry = try await store.createTrial(
-                studyID: record.id, params: trials[number].trial.params, state: .waiting, retryOf: number, time: time)
+                studyID: record.id, params: trials[number].trial.params, space: settings.space, state: .waiting,
+                retryOf: number, time: time)
             trials.append(retry)
         }
     }

@@ -20,10 +20,13 @@ public protocol StudyStore: Sendable {
     func trials(studyID: Int64) async throws -> [TrialRecord]
     /// Creates a trial numbered one more than the study's last, atomically.
     /// - Parameters:
+    ///   - params: The values, recorded with their parameters' distributions from `space`.
+    ///   - space: The study's search space.
     ///   - state: ``TrialState/running`` or ``TrialState/waiting``.
     ///   - retryOf: The number of the trial it retries.
     func createTrial(
-        studyID: Int64, params: [String: ParameterValue], state: TrialState, retryOf: Int?, time: Int64
+        studyID: Int64, params: [String: ParameterValue], space: SearchSpace, state: TrialState, retryOf: Int?,
+        time: Int64
     ) async throws -> TrialRecord
     /// Moves a waiting trial to running.
     /// - Throws: `invalidParameterValue` when it is not waiting.
