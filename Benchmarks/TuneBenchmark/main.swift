@@ -1,6 +1,9 @@
 // Measures TPE suggestion time with thousands of completed trials held in memory.
 //
 // Usage: swift run -c release TuneBenchmark [trials ...]   (default: 1000 5000)
+//        swift run -c release TuneBenchmark quality FUNCTIONS SEEDS BUDGETS   (e.g. branin,hartmann6 20 50,100,200)
+// The quality mode runs TPE with Optuna 5's defaults on the benchmark functions, sequentially, and prints one JSON
+// line per (function, seed) with the best value after each budget, like scripts/bench/optuna_quality.py.
 // For each history size it feeds that many completed trials (random points of the space, quadratic objective)
 // to a TPE sampler with Optuna 5's defaults, then times 200 ask/tell steps: a suggestion with 8 running trials
 // (constant liar) followed by recording its result, so the model changes before every suggestion as in a study.
@@ -33,6 +36,31 @@ func objective(_ params: [String: ParameterValue]) -> Double {
         let x = value.doubleValue ?? (value == .string("sgd") ? 1 : 0)
         return sum + x * x
     }
+}
+
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "quality" {
+    let functions = CommandLine.arguments[2].split(separator: ",").compactMap { BenchmarkFunction(rawValue: String($0)) }
+    let seeds = Int(CommandLine.arguments[3]) ?? 20
+    let budgets = CommandLine.arguments[4].split(separator: ",").compactMap { Int($0) }.sorted()
+    for function in functions {
+        let space = try SearchSpace(yaml: function.spaceYAML)
+        for seed in 0..<seeds {
+            var sampler = try TPESampler(space: space, direction: .minimize, seed: UInt64(seed))
+            var best = Double.infinity
+            var results: [String] = []
+            for number in 0..<(budgets.last ?? 0) {
+                let params = try sampler.suggest(running: [])
+                let x = (0..<function.bounds.count).map { params["x\($0)"]!.doubleValue! }
+                let value = function(x)
+                best = min(best, value)
+                sampler.observe(Trial(number: number, state: .complete, params: params, value: value))
+                if budgets.contains(number + 1) { results.append("\"\(number + 1)\": \(best)") }
+            }
+            print(
+                "{\"function\": \"\(function.rawValue)\", \"seed\": \(seed), \"best\": {\(results.joined(separator: ", "))}}")
+        }
+    }
+    exit(0)
 }
 
 let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
