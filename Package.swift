@@ -135,7 +135,7 @@ let package = Package(
         ),
         .target(
             name: "SkiffTesting",
-            dependencies: ["SkiffCore"],
+            dependencies: ["SkiffCore", "SkiffStudies", "SkiffTune"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -202,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkiffStudiesTests",
-            dependencies: ["SkiffCore", "SkiffSQLite", "SkiffStudies", "SkiffTune"],
+            dependencies: ["SkiffCore", "SkiffSQLite", "SkiffStudies", "SkiffTesting", "SkiffTune"],
             swiftSettings: strictSettings
         ),
         .testTarget(
