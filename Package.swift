@@ -58,9 +58,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffJSON",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffHTTP",
             dependencies: [
                 "SkiffCore",
+                "SkiffJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -161,6 +166,7 @@ let package = Package(
             dependencies: [
                 "SkiffCore",
                 "SkiffHTTP",
+                "SkiffJSON",
                 "SkiffServer",
                 "SkiffTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
