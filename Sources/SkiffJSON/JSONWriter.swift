@@ -66,6 +66,23 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes a float in its shortest round-trip form (NaN and ±infinity as strings, like `double`).
+    public mutating func float(_ value: Float) {
+        guard value.isFinite else {
+            double(Double(value))
+            return
+        }
+        separate()
+        bytes.append(contentsOf: value.description.utf8)
+        needsComma = true
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
     public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
