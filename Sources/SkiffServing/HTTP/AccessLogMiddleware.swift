@@ -3,11 +3,12 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Gives every request an id and writes one structured access-log line per request: method, path, status,
-/// duration and request id, as logger metadata.
+/// Gives every request an id, echoed in `X-Request-ID`, and, when enabled, writes one structured access-log line
+/// per request: method, path, status, duration and request id, as logger metadata.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = ServingRequestContext
     let logger: Logger
+    let enabled: Bool
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -22,6 +23,7 @@ struct AccessLogMiddleware: RouterMiddleware {
             response = try error.response(from: request, context: context)
         }
         response.headers[.xRequestID] = context.requestID
+        guard enabled else { return response }
         let elapsed = started.duration(to: .now).components
         logger.info(
             "access",

@@ -16,7 +16,7 @@ enum ServingRouter {
 
     static func make(_ dependencies: Dependencies, logger: Logger) -> Router<ServingRequestContext> {
         let router = Router(context: ServingRequestContext.self)
-        if dependencies.accessLog { router.add(middleware: AccessLogMiddleware(logger: logger)) }
+        router.add(middleware: AccessLogMiddleware(logger: logger, enabled: dependencies.accessLog))
         // MLflow's health routes answer "\n" once the model is loaded; models load before the server listens.
         router.get("/ping") { _, _ in ServingResponses.text("\n") }
         router.get("/health") { _, _ in ServingResponses.text("\n") }
