@@ -107,6 +107,7 @@ let package = Package(
             name: "SkiffServingTests",
             dependencies: [
                 "SkiffInference",
+                "SkiffJSON",
                 "SkiffServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -162,25 +162,32 @@ public struct JSONParser {
         }
     }
 
+    /// Reads a number by RFC 8259's grammar (`-? int frac? exp?`) without converting it: callers convert the
+    /// literal once, to the type they need.
     private mutating func number() throws(Failure) -> String {
         let start = index
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        var digits = 0
-        while index < bytes.count {
-            let c = bytes[index]
-            if (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
-            {
-                if c >= 0x30 && c <= 0x39 { digits += 1 }
-                index += 1
-            } else {
-                break
-            }
+        func digits() -> Int {
+            let first = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            return index - first
         }
-        guard digits > 0, index - start <= 64 else { throw Failure(position: start, reason: "invalid number") }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard Double(text) != nil else { throw Failure(position: start, reason: "invalid number") }
-        return text
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integer = index
+        guard digits() > 0 else { throw Failure(position: start, reason: "invalid number") }
+        if bytes[integer] == 0x30, index - integer > 1 { throw Failure(position: start, reason: "invalid number") }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { throw Failure(position: start, reason: "invalid number") }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard digits() > 0 else { throw Failure(position: start, reason: "invalid number") }
+        }
+        guard index - start <= 64 else { throw Failure(position: start, reason: "invalid number") }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
     private mutating func string() throws(Failure) -> String {

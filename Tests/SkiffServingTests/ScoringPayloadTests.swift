@@ -1,4 +1,5 @@
 import SkiffInference
+import SkiffJSON
 import Testing
 
 @testable import SkiffServing
@@ -131,5 +132,29 @@ struct ScoringPayloadTests {
         #expect(stacked.shape == [3, 2])
         #expect(stacked.rows(1..<3, of: 3)?.doubles == [3, 4, 5, 6])
         #expect(Tensor.concatenated([a, Tensor(shape: [1, 3], storage: .double([1, 2, 3]))]) == nil)
+    }
+}
+
+@Suite("Decimal parsing")
+struct DecimalParsingTests {
+    @Test("the fast path gives exactly what the standard conversion gives")
+    func matchesStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = [
+            "0", "-0", "1", "0.1", "6.833039162265221", "-1.6605963044172023", "1e22", "1e23", "9007199254740993",
+            "123456789012345678901234", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308", "0.0000001",
+            "1E5", "1e+5", "-2.5e-3", "4503599627370497.5",
+        ]
+        for _ in 0..<20_000 {
+            let value = Double(bitPattern: generator.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random() ? 1 : -1)
+            texts.append("\(value)")
+            texts.append(String(Double(Int64.random(in: -1_000_000...1_000_000, using: &generator)) / 1000))
+        }
+        for text in texts {
+            #expect(DecimalParsing.double(text)?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+        for bad in ["", "-", ".5", "1.", "1e", "e5", "--1", "1..2"] where Double(bad) == nil {
+            #expect(DecimalParsing.double(bad) == nil, "\(bad)")
+        }
     }
 }

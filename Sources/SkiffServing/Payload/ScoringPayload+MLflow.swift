@@ -171,7 +171,7 @@ extension ScoringPayload {
     /// One scalar cell; a list or object where a value belongs is an error naming its place.
     static func cell(_ value: JSON, path: () -> String) throws(ServingError) -> Cell {
         switch value {
-        case .number(let text): return .number(Double(text) ?? .nan)
+        case .number(let text): return .number(DecimalParsing.double(text) ?? .nan)
         case .string(let text): return .string(text)
         case .bool(let flag): return .bool(flag)
         case .null: return .missing

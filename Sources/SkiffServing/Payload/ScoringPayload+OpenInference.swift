@@ -95,7 +95,9 @@ struct OpenInferenceRequest: Sendable {
         case .array(let items):
             for item in items { try flatten(item, into: &cells, place: place, datatype: datatype) }
         case .number(let text) where numericTypes.contains(datatype):
-            guard let number = Double(text) else { throw .badRequest("\(place): '\(text)' is not a number.") }
+            guard let number = DecimalParsing.double(text) else {
+                throw .badRequest("\(place): '\(text)' is not a number.")
+            }
             if datatype.hasPrefix("INT") || datatype.hasPrefix("UINT"), number != number.rounded(.towardZero) {
                 throw .badRequest("\(place): \(text) is not an integer, as \(datatype) needs.")
             }
