@@ -35,6 +35,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffClient",
+            dependencies: [
+                "SkiffInference",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffClientTests",
+            dependencies: ["SkiffClient", "SkiffInference"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffSQLite",
             dependencies: [
                 "SkiffCore",
@@ -84,6 +98,7 @@ let package = Package(
         .target(
             name: "SkiffCLI",
             dependencies: [
+                "SkiffClient",
                 "SkiffCore",
                 "SkiffInference",
                 "SkiffServer",
