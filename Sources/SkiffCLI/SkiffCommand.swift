@@ -12,6 +12,7 @@ public struct SkiffCommand: AsyncParsableCommand {
             PredictCommand.self,
             DriftCommand.self,
             ProfileCommand.self,
+            ConvertCommand.self,
         ]
     )
 
