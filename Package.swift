@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -72,9 +74,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffJSON",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffHTTP",
             dependencies: [
                 "SkiffCore",
+                "SkiffJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -96,12 +103,38 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffServing",
+            dependencies: [
+                "SkiffInference",
+                "SkiffJSON",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffServingTests",
+            dependencies: [
+                "SkiffInference",
+                "SkiffServing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffCLI",
             dependencies: [
                 "SkiffClient",
                 "SkiffCore",
                 "SkiffInference",
                 "SkiffServer",
+                "SkiffServing",
                 "SkiffStats",
                 "SkiffDrift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -176,6 +209,7 @@ let package = Package(
             dependencies: [
                 "SkiffCore",
                 "SkiffHTTP",
+                "SkiffJSON",
                 "SkiffServer",
                 "SkiffTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),

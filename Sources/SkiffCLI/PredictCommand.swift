@@ -110,12 +110,6 @@ struct PredictCommand: AsyncParsableCommand {
         let message: String
     }
 
-    /// Where each model input's values come from: CSV column indices, in order.
-    private struct Binding {
-        let input: ModelInput
-        let columns: [Int]
-    }
-
     private func score(modelPath: String) throws {
         let predictor = try ModelLoader.load(path: modelPath)
         let inputBytes: [UInt8]
@@ -132,7 +126,8 @@ struct PredictCommand: AsyncParsableCommand {
         guard let header = reader.nextRow() else {
             throw PredictFailure(message: "The input CSV is empty: it needs a header row.")
         }
-        let bindings = try bind(predictor.inputs, to: header.map { $0.trimmingCharacters(in: .whitespaces) })
+        let bindings = try InputBinding.bind(
+            predictor.inputs, columns: header.map { $0.trimmingCharacters(in: .whitespaces) })
         let totalEstimate = inputBytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
         let showProgress = totalEstimate > 100_000
 
@@ -186,39 +181,7 @@ struct PredictCommand: AsyncParsableCommand {
         try flush()
     }
 
-    /// Matches model inputs to CSV columns.
-    private func bind(_ inputs: [ModelInput], to header: [String]) throws -> [Binding] {
-        var positions = [String: Int]()
-        for (index, name) in header.enumerated() where positions[name] == nil { positions[name] = index }
-        if inputs.count == 1, let only = inputs.first, positions[only.name] == nil || (only.columnCount ?? 1) > 1 {
-            let needed = only.columnCount ?? header.count
-            if !only.featureNames.isEmpty, only.featureNames.allSatisfy({ positions[$0] != nil }) {
-                return [Binding(input: only, columns: only.featureNames.map { positions[$0]! })]
-            }
-            guard header.count == needed else {
-                let names = only.featureNames.isEmpty ? "" : " (\(only.featureNames.joined(separator: ", ")))"
-                throw PredictFailure(
-                    message: "The model needs \(needed) feature columns\(names); the input has \(header.count).")
-            }
-            return [Binding(input: only, columns: Array(0..<header.count))]
-        }
-        var bindings = [Binding]()
-        for input in inputs {
-            guard let column = positions[input.name] else {
-                throw PredictFailure(
-                    message: "The input has no column '\(input.name)'. The model needs the columns: "
-                        + inputs.map(\.name).joined(separator: ", ") + ".")
-            }
-            if let count = input.columnCount, count != 1 {
-                throw PredictFailure(
-                    message: "The model input '\(input.name)' takes \(count) values per row; a CSV column gives one.")
-            }
-            bindings.append(Binding(input: input, columns: [column]))
-        }
-        return bindings
-    }
-
-    private func tensors(_ bindings: [Binding], rows: [[String]], lines: [Int], header: [String]) throws
+    private func tensors(_ bindings: [InputBinding], rows: [[String]], lines: [Int], header: [String]) throws
         -> [String: Tensor]
     {
         var feeds = [String: Tensor]()

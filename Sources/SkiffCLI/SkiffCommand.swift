@@ -10,6 +10,7 @@ public struct SkiffCommand: AsyncParsableCommand {
         subcommands: [
             ServerCommand.self,
             PredictCommand.self,
+            ServeCommand.self,
             DriftCommand.self,
             ProfileCommand.self,
             ConvertCommand.self,
