@@ -37,6 +37,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffClient",
+            dependencies: [
+                "SkiffInference",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffClientTests",
+            dependencies: ["SkiffClient", "SkiffInference"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffSQLite",
             dependencies: [
                 "SkiffCore",
@@ -117,6 +131,7 @@ let package = Package(
         .target(
             name: "SkiffCLI",
             dependencies: [
+                "SkiffClient",
                 "SkiffCore",
                 "SkiffInference",
                 "SkiffServer",

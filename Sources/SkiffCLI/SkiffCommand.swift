@@ -13,6 +13,7 @@ public struct SkiffCommand: AsyncParsableCommand {
             ServeCommand.self,
             DriftCommand.self,
             ProfileCommand.self,
+            ConvertCommand.self,
         ]
     )
 
