@@ -105,6 +105,7 @@ let package = Package(
         .target(
             name: "SkiffServing",
             dependencies: [
+                "SkiffClient",
                 "SkiffInference",
                 "SkiffJSON",
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -81,7 +81,7 @@ struct PredictCommand: AsyncParsableCommand {
                 let environment = ProcessInfo.processInfo.environment
                 let fetcher = ModelFetcher(
                     trackingURI: trackingURI ?? environment["MLFLOW_TRACKING_URI"],
-                    cacheDirectory: environment["SKIFF_MODEL_CACHE"] ?? Self.defaultCache(environment))
+                    cacheDirectory: ModelFetcher.defaultCacheDirectory(environment: environment))
                 path = try await fetcher.fetch(ModelReference(parsing: model)).localPath
             }
             try score(modelPath: path)
@@ -99,11 +99,6 @@ struct PredictCommand: AsyncParsableCommand {
 
     private static func isRemote(_ model: String) -> Bool {
         model.hasPrefix("models:") || model.hasPrefix("runs:")
-    }
-
-    private static func defaultCache(_ environment: [String: String]) -> String {
-        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/skiff/models" }
-        return (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/skiff/models"
     }
 
     private struct PredictFailure: Error {

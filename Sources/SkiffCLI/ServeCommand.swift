@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SkiffClient
 import SkiffCore
 import SkiffServing
 
@@ -45,7 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (default 8080).")
     var port: Int?
 
-    @Option(name: .customLong("tracking-uri"), help: "The Skiff server that resolves registry references.")
+    @Option(
+        name: .customLong("tracking-uri"),
+        help: "The Skiff server that resolves registry references (default: MLFLOW_TRACKING_URI).")
     var trackingURI: String?
 
     @Option(name: .customLong("max-batch-size"), help: "Most rows per engine call (default 256).")
@@ -162,7 +165,10 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try resolved()
         var logger = Logger(label: "skiff-serve")
         logger.logLevel = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let resolver: any ModelResolver = FileModelResolver()
+        let environment = ProcessInfo.processInfo.environment
+        let resolver = RegistryModelResolver(
+            trackingURI: configuration.trackingURI ?? environment["MLFLOW_TRACKING_URI"],
+            cacheDirectory: ModelFetcher.defaultCacheDirectory(environment: environment))
         let server = ModelServer(
             configuration: configuration, resolver: resolver, version: SkiffVersion.string, logger: logger)
         do {

@@ -19,6 +19,14 @@ public struct ModelFetcher: Sendable {
     /// - Parameters:
     ///   - trackingURI: The tracking server, such as `http://127.0.0.1:5000`; nil lets only files be fetched.
     ///   - cacheDirectory: The directory that holds downloaded models; created when needed.
+    /// The model cache `skiff` commands use: `SKIFF_MODEL_CACHE`, else `$XDG_CACHE_HOME/skiff/models`, else
+    /// `~/.cache/skiff/models`.
+    public static func defaultCacheDirectory(environment: [String: String]) -> String {
+        if let cache = environment["SKIFF_MODEL_CACHE"], !cache.isEmpty { return cache }
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/skiff/models" }
+        return (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/skiff/models"
+    }
+
     public init(trackingURI: String?, cacheDirectory: String) {
         self.init(trackingURI: trackingURI, cacheDirectory: cacheDirectory, timeout: 30)
     }

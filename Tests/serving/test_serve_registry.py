@@ -2,6 +2,7 @@
 (polled, or nudged by the registry's own webhook) under load with no failed request, and the message for a
 model that has no native artifact."""
 
+import importlib.util
 import json
 import shutil
 import sys
@@ -14,9 +15,12 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "mlflow_client"))
 from serve_process import FIXTURES, SKIFF_BIN, ServeProcess  # noqa: E402
-from conftest import SkiffProcess  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("skiff_server_process", HERE.parent / "mlflow_client" / "conftest.py")
+_server_fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_server_fixtures)
+SkiffProcess = _server_fixtures.SkiffProcess
 
 MLMODEL_ONNX = """artifact_path: model
 flavors:
