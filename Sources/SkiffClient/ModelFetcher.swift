@@ -15,10 +15,6 @@ public struct ModelFetcher: Sendable {
     /// The timeout of one HTTP request, in seconds.
     let timeout: TimeInterval
 
-    /// Creates a fetcher.
-    /// - Parameters:
-    ///   - trackingURI: The tracking server, such as `http://127.0.0.1:5000`; nil lets only files be fetched.
-    ///   - cacheDirectory: The directory that holds downloaded models; created when needed.
     /// The model cache `skiff` commands use: `SKIFF_MODEL_CACHE`, else `$XDG_CACHE_HOME/skiff/models`, else
     /// `~/.cache/skiff/models`.
     public static func defaultCacheDirectory(environment: [String: String]) -> String {
@@ -27,6 +23,10 @@ public struct ModelFetcher: Sendable {
         return (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/skiff/models"
     }
 
+    /// Creates a fetcher.
+    /// - Parameters:
+    ///   - trackingURI: The tracking server, such as `http://127.0.0.1:5000`; nil lets only files be fetched.
+    ///   - cacheDirectory: The directory that holds downloaded models; created when needed.
     public init(trackingURI: String?, cacheDirectory: String) {
         self.init(trackingURI: trackingURI, cacheDirectory: cacheDirectory, timeout: 30)
     }

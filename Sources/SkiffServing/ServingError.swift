@@ -15,6 +15,7 @@ public struct ServingError: Error, Sendable, CustomStringConvertible {
             case modelLoad
             case configuration
             case internalError
+            case payloadTooLarge
         }
 
         fileprivate let base: Base
@@ -35,6 +36,8 @@ public struct ServingError: Error, Sendable, CustomStringConvertible {
         public static let modelLoad = Code(base: .modelLoad)
         /// The serving configuration is invalid.
         public static let configuration = Code(base: .configuration)
+        /// The request body is larger than the server accepts.
+        public static let payloadTooLarge = Code(base: .payloadTooLarge)
         /// The model failed in a way the request did not cause.
         public static let internalError = Code(base: .internalError)
 
@@ -50,6 +53,7 @@ public struct ServingError: Error, Sendable, CustomStringConvertible {
             case .modelLoad: "modelLoad"
             case .configuration: "configuration"
             case .internalError: "internalError"
+            case .payloadTooLarge: "payloadTooLarge"
             }
         }
 
@@ -63,6 +67,7 @@ public struct ServingError: Error, Sendable, CustomStringConvertible {
             case .deadlineExceeded: 504
             case .unavailable, .modelLoad: 503
             case .internalError: 500
+            case .payloadTooLarge: 413
             }
         }
     }

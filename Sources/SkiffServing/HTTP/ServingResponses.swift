@@ -44,7 +44,7 @@ enum ServingResponses {
 
     private static func errorCode(_ code: ServingError.Code) -> String {
         switch code {
-        case .badRequest, .unsupportedMediaType: "BAD_REQUEST"
+        case .badRequest, .unsupportedMediaType, .payloadTooLarge: "BAD_REQUEST"
         case .notFound: "RESOURCE_DOES_NOT_EXIST"
         case .overloaded: "RESOURCE_EXHAUSTED"
         case .deadlineExceeded: "DEADLINE_EXCEEDED"
@@ -54,13 +54,13 @@ enum ServingResponses {
     }
 
     /// Reads a request body up to `limit` bytes.
-    /// - Throws: `ServingError` `badRequest` (413 semantics are reported as a 400 with the limit) when larger.
+    /// - Throws: `ServingError` `payloadTooLarge` (413) when larger.
     static func body(_ request: Request, limit: Int) async throws(ServingError) -> [UInt8] {
         do {
             var buffer = try await request.body.collect(upTo: limit)
             return buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch {
-            throw ServingError(.badRequest, "The request body is larger than the limit of \(limit) bytes.")
+            throw ServingError(.payloadTooLarge, "The request body is larger than the limit of \(limit) bytes.")
         }
     }
 }

@@ -20,6 +20,11 @@ final class ModelSlot: Sendable {
     private let current: Current
     private let queue: BatchQueue<Job>
     private let metrics: ServingMetrics
+    private let options: PredictionOptions
+    /// Requests up to this many rows run on the calling task when nothing is queued and batches do not wait:
+    /// for them a hop to the queue's thread and back costs more than the prediction, and there is nothing to
+    /// coalesce them with.
+    private let inlineRows: Int
 
     private struct Job: Sendable {
         var payload: ScoringPayload
@@ -34,6 +39,8 @@ final class ModelSlot: Sendable {
         self.label = label
         self.reference = reference
         self.metrics = metrics
+        self.options = options
+        inlineRows = limits.maxDelay == .zero ? 8 : 0
         let current = Current(deployment)
         self.current = current
         queue = BatchQueue(limits: limits, name: "skiff-serve-\(label)") { jobs in
@@ -75,6 +82,19 @@ final class ModelSlot: Sendable {
     func predict(_ payload: ScoringPayload, deadline: ContinuousClock.Instant) async throws(ServingError) -> SlotResult
     {
         let rows = payload.rowCount
+        if rows <= inlineRows, queue.depth == 0 {
+            let deployment = self.deployment
+            metrics.batch(model: label, rows: rows, requests: 1)
+            let feeds = try ModelFeeds.build(payload, for: deployment.predictor.inputs)
+            do {
+                return SlotResult(
+                    outputs: try deployment.predictor.predict(feeds, options: options), deployment: deployment)
+            } catch let error as InferenceError {
+                throw Self.map(error)
+            } catch {
+                throw ServingError(.internalError, "The prediction failed.")
+            }
+        }
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let job = Job(payload: payload, deadline: deadline, continuation: continuation)

@@ -6,7 +6,7 @@ import Synchronization
 
 /// Appends every prediction to rotated newline-delimited JSON segment files, for monitoring.
 ///
-/// Requests only append a record to a bounded in-memory buffer; a writer task encodes and writes them every
+/// Requests only append a record to a bounded in-memory buffer (by records and by values held); a writer task encodes and writes them every
 /// `flushInterval`. When the buffer is full a record is dropped and counted in `/metrics`
 /// (`skiff_prediction_log_dropped_total`), never silently. A segment is closed and a new one begun once it passes
 /// `segmentBytes`; segment names sort by creation time: `predictions-20261126T181500Z-000001.ndjson`.
@@ -16,13 +16,15 @@ final class PredictionLogger: Service, Sendable {
         var directory: String
         var segmentBytes: Int = 64 << 20
         var bufferRecords: Int = 10_000
+        /// The most input and output values the buffer holds, so a few huge requests cannot exhaust memory.
+        var bufferValues: Int = 5_000_000
         var flushInterval: Duration = .milliseconds(200)
     }
 
     private let configuration: Configuration
     private let metrics: ServingMetrics
     private let logger: Logger
-    private let buffer = Mutex<[PredictionRecord]>([])
+    private let buffer = Mutex<(records: [PredictionRecord], values: Int)>(([], 0))
     private let segment = Mutex<Segment?>(nil)
 
     private struct Segment {
@@ -43,9 +45,13 @@ final class PredictionLogger: Service, Sendable {
 
     /// Queues a record; never blocks on I/O.
     func record(_ record: PredictionRecord) {
-        let accepted = buffer.withLock { records in
-            guard records.count < configuration.bufferRecords else { return false }
-            records.append(record)
+        let values = record.valueCount
+        let accepted = buffer.withLock { buffered in
+            guard buffered.records.count < configuration.bufferRecords,
+                buffered.values + values <= configuration.bufferValues
+            else { return false }
+            buffered.records.append(record)
+            buffered.values += values
             return true
         }
         if !accepted { metrics.predictionLog(written: 0, dropped: 1) }
@@ -67,9 +73,10 @@ final class PredictionLogger: Service, Sendable {
 
     /// Writes what is buffered; called by the writer task only.
     func flush() {
-        let records = buffer.withLock { records in
-            let taken = records
-            records.removeAll(keepingCapacity: true)
+        let records = buffer.withLock { buffered in
+            let taken = buffered.records
+            buffered.records.removeAll(keepingCapacity: true)
+            buffered.values = 0
             return taken
         }
         guard !records.isEmpty else { return }
