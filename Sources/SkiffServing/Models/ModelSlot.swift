@@ -76,7 +76,8 @@ final class ModelSlot: Sendable {
     /// Stops accepting requests; queued ones still run.
     func stop() { queue.stop() }
 
-    /// Scores one request through the batching queue.
+    /// Scores one request: through the batching queue, or at once on the calling task when it is small and nothing
+    /// is queued.
     /// - Throws: `ServingError`: `overloaded` when the queue is full, `deadlineExceeded` when the deadline passed
     ///   while queued, `badRequest` when the request does not fit the model's inputs.
     func predict(_ payload: ScoringPayload, deadline: ContinuousClock.Instant) async throws(ServingError) -> SlotResult
