@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -32,6 +34,20 @@ let package = Package(
             dependencies: [
                 .product(name: "SwiftProtobuf", package: "swift-protobuf")
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffClient",
+            dependencies: [
+                "SkiffInference",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffClientTests",
+            dependencies: ["SkiffClient", "SkiffInference"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -60,11 +76,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffJSON",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffHTTP",
             dependencies: [
                 "SkiffCore",
                 "SkiffStudies",
                 "SkiffTune",
+                "SkiffJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,11 +108,40 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffServing",
+            dependencies: [
+                "SkiffClient",
+                "SkiffInference",
+                "SkiffJSON",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffServingTests",
+            dependencies: [
+                "SkiffInference",
+                "SkiffJSON",
+                "SkiffServing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffCLI",
             dependencies: [
+                "SkiffClient",
                 "SkiffCore",
                 "SkiffInference",
                 "SkiffServer",
+                "SkiffServing",
                 "SkiffStats",
                 "SkiffDrift",
                 "SkiffSQLite",
@@ -170,6 +220,7 @@ let package = Package(
                 "SkiffCore",
                 "SkiffStudies",
                 "SkiffHTTP",
+                "SkiffJSON",
                 "SkiffServer",
                 "SkiffTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,18 +1,22 @@
 import ArgumentParser
 import Foundation
+import SkiffClient
 import SkiffInference
 
 /// `skiff predict`: scores a CSV file with an ONNX, XGBoost or LightGBM model, natively.
 ///
-/// Exit codes: 0 on success; 1 when the model or the input cannot be used (the message says why: unsupported
+/// Exit codes: 0 on success; 1 when the model or the input cannot be used (the message says why: a registry model that cannot be fetched, unsupported
 /// operator, missing column, non-numeric value with its row and column, corrupt model file); 64 for invalid
 /// command-line usage.
-struct PredictCommand: ParsableCommand {
+struct PredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Score a CSV file with an ONNX, XGBoost or LightGBM model.",
         discussion: """
-            MODEL is a .onnx file, an XGBoost model saved as .json or .ubj, or a LightGBM text model (.txt).
+            MODEL is a .onnx file, an XGBoost model saved as .json or .ubj, or a LightGBM text model (.txt); or a \
+            registry model (models:/NAME/VERSION, models:/NAME@ALIAS) or run artifact (runs:/RUN_ID/path) with an \
+            ONNX, XGBoost or LightGBM flavor, fetched from --tracking-uri into the model cache (SKIFF_MODEL_CACHE, \
+            default ~/.cache/skiff/models).
 
             The input CSV has a header row. An empty field or NaN is a missing value. Columns are matched to the
             model's named inputs by name; a model with a single two-dimensional input takes all columns in order
@@ -26,11 +30,17 @@ struct PredictCommand: ParsableCommand {
             Example:
               skiff predict churn.onnx --input customers.csv --output scores.csv
               cat rows.csv | skiff predict model.ubj --input - --output - --raw
+              skiff predict models:/churn@champion --tracking-uri http://127.0.0.1:5000 --input x.csv --output -
             """
     )
 
-    @Argument(help: "The model file: .onnx, .json/.ubj (XGBoost) or .txt (LightGBM).")
+    @Argument(help: "The model file: .onnx, .json/.ubj (XGBoost) or .txt (LightGBM), or models:/… or runs:/….")
     var model: String
+
+    @Option(
+        name: .customLong("tracking-uri"),
+        help: "The Skiff tracking server for models:/ and runs:/ references (MLFLOW_TRACKING_URI).")
+    var trackingURI: String?
 
     @Option(name: .long, help: "The input CSV file, or - for standard input.")
     var input: String
@@ -50,15 +60,34 @@ struct PredictCommand: ParsableCommand {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        if Self.isRemote(model) {
+            do {
+                _ = try ModelReference(parsing: model)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            return
+        }
         guard ModelFormat(path: model) != nil else {
             throw ValidationError(
                 "Cannot tell the model format of '\(model)': use .onnx, .json or .ubj (XGBoost), or .txt (LightGBM).")
         }
     }
 
-    func run() throws {
+    func run() async throws {
         do {
-            try score()
+            var path = model
+            if Self.isRemote(model) {
+                let environment = ProcessInfo.processInfo.environment
+                let fetcher = ModelFetcher(
+                    trackingURI: trackingURI ?? environment["MLFLOW_TRACKING_URI"],
+                    cacheDirectory: ModelFetcher.defaultCacheDirectory(environment: environment))
+                path = try await fetcher.fetch(ModelReference(parsing: model)).localPath
+            }
+            try score(modelPath: path)
+        } catch let error as ClientError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode(1)
         } catch let error as InferenceError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)
@@ -68,18 +97,16 @@ struct PredictCommand: ParsableCommand {
         }
     }
 
+    private static func isRemote(_ model: String) -> Bool {
+        model.hasPrefix("models:") || model.hasPrefix("runs:")
+    }
+
     private struct PredictFailure: Error {
         let message: String
     }
 
-    /// Where each model input's values come from: CSV column indices, in order.
-    private struct Binding {
-        let input: ModelInput
-        let columns: [Int]
-    }
-
-    private func score() throws {
-        let predictor = try ModelLoader.load(path: model)
+    private func score(modelPath: String) throws {
+        let predictor = try ModelLoader.load(path: modelPath)
         let inputBytes: [UInt8]
         if input == "-" {
             inputBytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
@@ -94,7 +121,8 @@ struct PredictCommand: ParsableCommand {
         guard let header = reader.nextRow() else {
             throw PredictFailure(message: "The input CSV is empty: it needs a header row.")
         }
-        let bindings = try bind(predictor.inputs, to: header.map { $0.trimmingCharacters(in: .whitespaces) })
+        let bindings = try InputBinding.bind(
+            predictor.inputs, columns: header.map { $0.trimmingCharacters(in: .whitespaces) })
         let totalEstimate = inputBytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
         let showProgress = totalEstimate > 100_000
 
@@ -148,39 +176,7 @@ struct PredictCommand: ParsableCommand {
         try flush()
     }
 
-    /// Matches model inputs to CSV columns.
-    private func bind(_ inputs: [ModelInput], to header: [String]) throws -> [Binding] {
-        var positions = [String: Int]()
-        for (index, name) in header.enumerated() where positions[name] == nil { positions[name] = index }
-        if inputs.count == 1, let only = inputs.first, positions[only.name] == nil || (only.columnCount ?? 1) > 1 {
-            let needed = only.columnCount ?? header.count
-            if !only.featureNames.isEmpty, only.featureNames.allSatisfy({ positions[$0] != nil }) {
-                return [Binding(input: only, columns: only.featureNames.map { positions[$0]! })]
-            }
-            guard header.count == needed else {
-                let names = only.featureNames.isEmpty ? "" : " (\(only.featureNames.joined(separator: ", ")))"
-                throw PredictFailure(
-                    message: "The model needs \(needed) feature columns\(names); the input has \(header.count).")
-            }
-            return [Binding(input: only, columns: Array(0..<header.count))]
-        }
-        var bindings = [Binding]()
-        for input in inputs {
-            guard let column = positions[input.name] else {
-                throw PredictFailure(
-                    message: "The input has no column '\(input.name)'. The model needs the columns: "
-                        + inputs.map(\.name).joined(separator: ", ") + ".")
-            }
-            if let count = input.columnCount, count != 1 {
-                throw PredictFailure(
-                    message: "The model input '\(input.name)' takes \(count) values per row; a CSV column gives one.")
-            }
-            bindings.append(Binding(input: input, columns: [column]))
-        }
-        return bindings
-    }
-
-    private func tensors(_ bindings: [Binding], rows: [[String]], lines: [Int], header: [String]) throws
+    private func tensors(_ bindings: [InputBinding], rows: [[String]], lines: [Int], header: [String]) throws
         -> [String: Tensor]
     {
         var feeds = [String: Tensor]()

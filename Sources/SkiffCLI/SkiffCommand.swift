@@ -10,9 +10,11 @@ public struct SkiffCommand: AsyncParsableCommand {
         subcommands: [
             ServerCommand.self,
             PredictCommand.self,
+            ServeCommand.self,
             DriftCommand.self,
             ProfileCommand.self,
             TuneCommand.self,
+            ConvertCommand.self,
         ]
     )
 

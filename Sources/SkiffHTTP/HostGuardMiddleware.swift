@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import SkiffCore
+import SkiffJSON
 
 /// Refuses DNS-rebinding and cross-site requests (MLflow CVE-2025-14279 and CVE-2023-43472).
 ///

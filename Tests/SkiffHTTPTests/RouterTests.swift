@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import SkiffArtifacts
 import SkiffCore
+import SkiffJSON
 import SkiffSQLite
 import Testing
 

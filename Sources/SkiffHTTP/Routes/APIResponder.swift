@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SkiffCore
+import SkiffJSON
 
 /// Registers JSON API endpoints with MLflow's conventions: parameters from the query string or the JSON
 /// body, the JSON content-type rule on writes (MLflow's CSRF defence), and every failure turned into

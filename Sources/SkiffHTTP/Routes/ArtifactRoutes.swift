@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SkiffCore
+import SkiffJSON
 
 /// The `mlflow-artifacts` proxy (reference §4): streamed upload and download, one-level listing, delete.
 ///

@@ -1,5 +1,6 @@
 import Hummingbird
 import SkiffCore
+import SkiffJSON
 
 /// MLflow 3's LoggedModel endpoints (reference §2.4), used by every `log_model`.
 struct LoggedModelRoutes {

@@ -1,5 +1,6 @@
 import Hummingbird
 import SkiffCore
+import SkiffJSON
 
 /// MLflow's model registry endpoints (reference §3).
 struct RegistryRoutes {

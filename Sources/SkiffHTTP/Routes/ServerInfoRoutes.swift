@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import SkiffCore
+import SkiffJSON
 
 /// `/health`, `/version` and `/api/3.0/mlflow/server-info`.
 struct ServerInfoRoutes {

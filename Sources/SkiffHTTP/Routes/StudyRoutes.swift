@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import SkiffCore
+import SkiffJSON
 import SkiffStudies
 import SkiffTune
 

@@ -1,5 +1,6 @@
 import Hummingbird
 import SkiffCore
+import SkiffJSON
 
 /// MLflow's tracking endpoints (experiments, runs, metrics), reference §2.1–§2.3.
 struct TrackingRoutes {

@@ -1,5 +1,6 @@
 import Hummingbird
 import SkiffCore
+import SkiffJSON
 
 /// `/api/2.0/mlflow/webhooks`: create, list, get, update, delete and test registry webhooks.
 struct WebhookRoutes {

@@ -1,4 +1,5 @@
 import SkiffCore
+import SkiffJSON
 
 /// Writes Skiff's domain values in MLflow's protobuf-JSON shapes (reference §2).
 extension JSONWriter {

@@ -1,4 +1,5 @@
 import SkiffCore
+import SkiffJSON
 
 /// Writes registry and logged-model values in MLflow's protobuf-JSON shapes (reference §2.4, §3).
 extension JSONWriter {

@@ -1,4 +1,5 @@
 import SkiffCore
+import SkiffJSON
 
 /// The parameters of one MLflow API call, from the query string (GET) or the JSON body.
 ///

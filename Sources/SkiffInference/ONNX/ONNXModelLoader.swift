@@ -5,7 +5,8 @@ import SwiftProtobuf
 ///
 /// Each node becomes a compiled `ONNXOperator`; a node whose operator Skiff does not implement fails the load with
 /// `unsupportedOperator` naming the operator and the node. `ZipMap` (which turns probabilities into a sequence of
-/// maps) is removed at load: its output carries the probability tensor itself, one column per class.
+/// maps) is removed at load: its output carries the probability tensor itself, one column per class. A single 2-D
+/// input takes its column names from the `skiff.feature_names` metadata entry (a JSON list) when the model has one.
 enum ONNXModelLoader {
     /// Loads a model from the bytes of an `.onnx` file.
     /// - Throws: `unsupportedFormat` when the bytes are not an ONNX model, `corruptModel` for malformed graphs,
@@ -57,6 +58,9 @@ enum ONNXModelLoader {
             inputs.append(ModelInput(name: input.name, elementType: elementType, columnCount: columns))
             inputSlots.append(slot(input.name))
         }
+        if inputs.count == 1, let names = featureNames(model), names.count == inputs[0].columnCount {
+            inputs[0].featureNames = names
+        }
 
         var available = Set(slots.keys)
         var steps = [ONNXPredictor.Step]()
@@ -97,5 +101,17 @@ enum ONNXModelLoader {
         return ONNXPredictor(
             inputs: inputs, inputSlots: inputSlots, constants: constants, steps: steps, outputs: outputs,
             slotCount: slots.count)
+    }
+
+    /// The metadata key under which `skiff convert` records the training columns of a single 2-D input, as a JSON
+    /// list of names in column order.
+    static let featureNamesKey = "skiff.feature_names"
+
+    /// The column names a model records in its metadata (`skiff.feature_names`), or nil.
+    private static func featureNames(_ model: Onnx_ModelProto) -> [String]? {
+        guard let entry = model.metadataProps.first(where: { $0.key == featureNamesKey }),
+            let names = try? JSONDecoder().decode([String].self, from: Data(entry.value.utf8)), !names.isEmpty
+        else { return nil }
+        return names
     }
 }

@@ -3,55 +3,55 @@
 /// Callers write objects with `field` helpers that omit unset values, matching protobuf-JSON's habit of
 /// leaving defaults out. Doubles follow protobuf-JSON: NaN and ±infinity are the strings
 /// `"NaN"`, `"Infinity"`, `"-Infinity"`.
-struct JSONWriter {
-    var bytes: [UInt8] = []
+public struct JSONWriter {
+    public var bytes: [UInt8] = []
     private var needsComma = false
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
-    mutating func beginObject() {
+    public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
-    mutating func endObject() {
+    public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
-    mutating func beginArray() {
+    public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
 
-    mutating func endArray() {
+    public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// Writes `"name":` inside an object; the value follows.
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         separate()
         appendString(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         separate()
         appendString(value)
         needsComma = true
     }
 
-    mutating func int(_ value: Int64) {
+    public mutating func int(_ value: Int64) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
-    mutating func double(_ value: Double) {
+    public mutating func double(_ value: Double) {
         separate()
         if value.isNaN {
             appendString("NaN")
@@ -66,36 +66,55 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func bool(_ value: Bool) {
+    /// Writes a float in its shortest round-trip form (NaN and ±infinity as strings, like `double`).
+    public mutating func float(_ value: Float) {
+        guard value.isFinite else {
+            double(Double(value))
+            return
+        }
+        separate()
+        bytes.append(contentsOf: value.description.utf8)
+        needsComma = true
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
+    public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 
-    mutating func field(_ name: String, _ value: String?) {
+    public mutating func field(_ name: String, _ value: String?) {
         guard let value else { return }
         key(name)
         string(value)
     }
 
-    mutating func field(_ name: String, _ value: Int64?) {
+    public mutating func field(_ name: String, _ value: Int64?) {
         guard let value else { return }
         key(name)
         int(value)
     }
 
-    mutating func field(_ name: String, _ value: Double) {
+    public mutating func field(_ name: String, _ value: Double) {
         key(name)
         double(value)
     }
 
-    mutating func field(_ name: String, _ value: Bool) {
+    public mutating func field(_ name: String, _ value: Bool) {
         key(name)
         bool(value)
     }
 
     /// Writes `"name": [...]` with one element per item; omitted when `items` is empty.
-    mutating func array<S: Collection>(_ name: String, _ items: S, _ element: (inout JSONWriter, S.Element) -> Void) {
+    public mutating func array<S: Collection>(
+        _ name: String, _ items: S, _ element: (inout JSONWriter, S.Element) -> Void
+    ) {
         guard !items.isEmpty else { return }
         key(name)
         beginArray()

@@ -1,5 +1,5 @@
 /// A parsed JSON value. Numbers keep their literal text so int64 fields lose no precision.
-enum JSON: Sendable, Equatable {
+public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number's literal text, as it appeared on the wire.
@@ -13,15 +13,15 @@ enum JSON: Sendable, Equatable {
 ///
 /// Request objects are small (a metric has four fields), so a linear scan beats hashing every key into a
 /// dictionary; a repeated key resolves to its last occurrence, as a dictionary would.
-struct JSONObject: Sendable, Equatable {
-    var members: [(key: String, value: JSON)] = []
+public struct JSONObject: Sendable, Equatable {
+    public var members: [(key: String, value: JSON)] = []
 
-    init(_ members: [(key: String, value: JSON)] = []) {
+    public init(_ members: [(key: String, value: JSON)] = []) {
         self.members = members
     }
 
     /// The value of the last member named `key`.
-    subscript(key: String) -> JSON? {
+    public subscript(key: String) -> JSON? {
         var i = members.count
         while i > 0 {
             i -= 1
@@ -30,9 +30,9 @@ struct JSONObject: Sendable, Equatable {
         return nil
     }
 
-    var keys: some Sequence<String> { members.lazy.map(\.key) }
+    public var keys: some Sequence<String> { members.lazy.map(\.key) }
 
-    static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
             && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
@@ -41,21 +41,23 @@ struct JSONObject: Sendable, Equatable {
 /// A strict, bounded recursive-descent JSON parser over UTF-8 bytes.
 ///
 /// Nesting is limited (a hostile body cannot exhaust the stack); invalid UTF-8 in strings is replaced.
-struct JSONParser {
-    struct Failure: Error {
-        var position: Int
-        var reason: String
+public struct JSONParser {
+    /// Where and why a document is not valid JSON.
+    public struct Failure: Error {
+        public var position: Int
+        public var reason: String
     }
 
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
-    static let maxDepth = 64
+    /// The deepest nesting of arrays and objects accepted.
+    public static let maxDepth = 64
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses one JSON document; trailing non-space bytes are an error.
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSON {
+    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSON {
         var parser = JSONParser(bytes)
         parser.skipSpace()
         let value = try parser.value()
@@ -160,25 +162,32 @@ struct JSONParser {
         }
     }
 
+    /// Reads a number by RFC 8259's grammar (`-? int frac? exp?`) without converting it: callers convert the
+    /// literal once, to the type they need.
     private mutating func number() throws(Failure) -> String {
         let start = index
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        var digits = 0
-        while index < bytes.count {
-            let c = bytes[index]
-            if (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
-            {
-                if c >= 0x30 && c <= 0x39 { digits += 1 }
-                index += 1
-            } else {
-                break
-            }
+        func digits() -> Int {
+            let first = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            return index - first
         }
-        guard digits > 0, index - start <= 64 else { throw Failure(position: start, reason: "invalid number") }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard Double(text) != nil else { throw Failure(position: start, reason: "invalid number") }
-        return text
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integer = index
+        guard digits() > 0 else { throw Failure(position: start, reason: "invalid number") }
+        if bytes[integer] == 0x30, index - integer > 1 { throw Failure(position: start, reason: "invalid number") }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { throw Failure(position: start, reason: "invalid number") }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard digits() > 0 else { throw Failure(position: start, reason: "invalid number") }
+        }
+        guard index - start <= 64 else { throw Failure(position: start, reason: "invalid number") }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
     private mutating func string() throws(Failure) -> String {

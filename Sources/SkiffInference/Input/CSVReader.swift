@@ -2,20 +2,20 @@ import Foundation
 
 /// A small RFC 4180 CSV reader over bytes: comma-separated fields, optional double quotes (with `""` for a quote),
 /// `\n` or `\r\n` line ends. Rows are read one at a time so a large input is scored batch by batch.
-struct CSVReader {
+public struct CSVReader: Sendable {
     private let bytes: [UInt8]
     private var index = 0
     /// The 1-based line number of the row `nextRow()` returned last.
-    private(set) var line = 0
+    public private(set) var line = 0
 
-    init(bytes: [UInt8]) {
+    public init(bytes: [UInt8]) {
         self.bytes = bytes
         // Skip a UTF-8 byte order mark.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
     }
 
     /// The next row's fields, or nil at the end of the input. Blank lines are skipped.
-    mutating func nextRow() -> [String]? {
+    public mutating func nextRow() -> [String]? {
         while index < bytes.count {
             line += 1
             if bytes[index] == UInt8(ascii: "\n") {
@@ -74,7 +74,7 @@ struct CSVReader {
     }
 
     /// Quotes a field for output when it contains a comma, quote or line break.
-    static func escape(_ field: String) -> String {
+    public static func escape(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

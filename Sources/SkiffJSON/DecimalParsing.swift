@@ -1,0 +1,78 @@
+/// Converts JSON number literals to `Double` quickly and exactly.
+///
+/// Most numbers clients send (Python's `repr`, pandas' `to_json`) have at most 16 significant digits and a small
+/// exponent. For those, Clinger's fast path is exact: when the digits form an integer `w ≤ 2^53` and the decimal
+/// exponent `e` satisfies `|e| ≤ 22`, both `w` and `10^|e|` are exact doubles, so one IEEE multiplication or
+/// division gives the correctly rounded result. Anything else falls back to the standard library's
+/// correctly rounded conversion, so the answer is always the one `Double(String)` gives.
+public enum DecimalParsing {
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+
+    /// The double nearest to a JSON number literal (`-? int frac? exp?`), or nil when the text is not one.
+    public static func double(_ text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { bytes in fastPath(bytes) } ?? Double(text)
+    }
+
+    /// Clinger's fast path; nil when the literal needs the full conversion (or is not a number).
+    static func fastPath(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0
+        let count = bytes.count
+        guard count > 0, count <= 64 else { return nil }
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") {
+            negative = true
+            index = 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        var sawDigit = false
+        while index < count, bytes[index] &- 0x30 < 10 {
+            sawDigit = true
+            if mantissa != 0 || bytes[index] != 0x30 { digits += 1 }
+            guard digits <= 19 else { return nil }
+            mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 0x30)
+            index += 1
+        }
+        guard sawDigit else { return nil }
+        if index < count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var fractionDigits = false
+            while index < count, bytes[index] &- 0x30 < 10 {
+                fractionDigits = true
+                if mantissa != 0 || bytes[index] != 0x30 { digits += 1 }
+                guard digits <= 19 else { return nil }
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 0x30)
+                exponent -= 1
+                index += 1
+            }
+            guard fractionDigits else { return nil }
+        }
+        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            var exponentNegative = false
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            var written = 0
+            var sawExponentDigit = false
+            while index < count, bytes[index] &- 0x30 < 10 {
+                sawExponentDigit = true
+                written = min(written * 10 + Int(bytes[index] &- 0x30), 10_000)
+                index += 1
+            }
+            guard sawExponentDigit else { return nil }
+            exponent += exponentNegative ? -written : written
+        }
+        guard index == count, mantissa <= 1 << 53, (-22...22).contains(exponent) else { return nil }
+        var value = Double(mantissa)
+        value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+        return negative ? -value : value
+    }
+}

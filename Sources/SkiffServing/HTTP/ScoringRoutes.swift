@@ -1,0 +1,82 @@
+import HTTPTypes
+import Hummingbird
+import SkiffJSON
+
+/// MLflow's scoring protocol: `POST /invocations` (the first model) and `POST /models/{name}/invocations`, with
+/// JSON (`dataframe_split`, `dataframe_records`, `instances`, `inputs`) or CSV bodies, answering
+/// `{"predictions": [...]}`.
+struct ScoringRoutes {
+    let scoring: ScoringService
+    let maxBodyBytes: Int
+
+    func register(_ router: Router<ServingRequestContext>) {
+        router.post("/invocations") { request, context in
+            await invoke(request, context, route: nil)
+        }
+        router.post("/models/:name/invocations") { request, context in
+            await invoke(request, context, route: context.parameters.get("name") ?? "")
+        }
+    }
+
+    private func invoke(_ request: Request, _ context: ServingRequestContext, route name: String?) async -> Response {
+        do {
+            let route = try scoring.route(name)
+            let payload = try await decode(request)
+            let answer = try await scoring.score(
+                payload, on: route, stickyKey: Self.stickyKey(request, route),
+                timeout: Self.timeout(request), requestID: context.requestID, proto: "mlflow")
+            var writer = JSONWriter(capacity: 64 + payload.rowCount * 16)
+            writer.beginObject()
+            writer.key("predictions")
+            PredictionEncoding.writeMLflowPredictions(answer.outputs, rows: payload.rowCount, into: &writer)
+            writer.endObject()
+            var response = ServingResponses.json(writer.bytes)
+            response.headers[.skiffModelVersion] = answer.deployment.version
+            response.headers[.skiffRoute] = answer.role.rawValue
+            return response
+        } catch {
+            return ServingResponses.mlflowError(error)
+        }
+    }
+
+    private func decode(_ request: Request) async throws(ServingError) -> ScoringPayload {
+        let contentType = (request.headers[.contentType] ?? "").lowercased()
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let mediaType = parts.first ?? ""
+        for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
+            guard parameter == "charset=utf-8" || parameter == "charset=\"utf-8\"" else {
+                throw ServingError(.unsupportedMediaType, "Only the UTF-8 charset is supported.")
+            }
+        }
+        switch mediaType {
+        case "application/json":
+            return try ScoringPayload.decodeMLflow(try await ServingResponses.body(request, limit: maxBodyBytes))
+        case "text/csv":
+            return try ScoringPayload.decodeCSV(try await ServingResponses.body(request, limit: maxBodyBytes))
+        default:
+            throw ServingError(
+                .unsupportedMediaType,
+                "Content-Type must be application/json or text/csv, got '\(contentType.prefix(100))'.")
+        }
+    }
+
+    /// The value of the route's sticky header, when the route has one and the request carries it.
+    static func stickyKey(_ request: Request, _ route: ModelRoute) -> String? {
+        guard let header = route.stickyHeader, let name = HTTPField.Name(header) else { return nil }
+        return request.headers[name]
+    }
+
+    /// A client deadline from `X-Skiff-Timeout-Ms`, when present and sane.
+    static func timeout(_ request: Request) -> Duration? {
+        guard let text = request.headers[.skiffTimeout], let milliseconds = Int(text), milliseconds > 0 else {
+            return nil
+        }
+        return .milliseconds(milliseconds)
+    }
+}
+
+extension HTTPField.Name {
+    static let skiffModelVersion = Self("X-Skiff-Model-Version")!
+    static let skiffRoute = Self("X-Skiff-Route")!
+    static let skiffTimeout = Self("X-Skiff-Timeout-Ms")!
+}
