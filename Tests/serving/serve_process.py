@@ -14,6 +14,16 @@ SKIFF_BIN = os.environ.get("SKIFF_BIN", str(REPO / ".build" / "debug" / "skiff")
 FIXTURES = REPO / "Tests" / "SkiffInferenceTests" / "Fixtures"
 
 
+def wait_for(condition, timeout: float = 10.0) -> bool:
+    """Polls `condition` until it holds or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve_process import FIXTURES, ServeProcess  # noqa: E402
+from serve_process import FIXTURES, ServeProcess, wait_for  # noqa: E402
 
 BINARY = str(FIXTURES / "onnx_gradient_boosting_binary.onnx")
 CASE = json.loads((FIXTURES / "onnx_gradient_boosting_binary.case.json").read_text())
@@ -29,15 +29,6 @@ def expected_probabilities(row: int) -> list[float]:
 def score(url: str, rows: list[list[float]], headers: dict | None = None, path: str = "/invocations"):
     return requests.post(url + path, json={"dataframe_split": {"columns": COLUMNS, "data": rows}},
                          headers=headers or {}, timeout=30)
-
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from serve_process import FIXTURES, SKIFF_BIN, ServeProcess  # noqa: E402
+from serve_process import FIXTURES, SKIFF_BIN, ServeProcess, wait_for  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("skiff_server_process", HERE.parent / "mlflow_client" / "conftest.py")
 _server_fixtures = importlib.util.module_from_spec(_spec)
@@ -109,11 +109,11 @@ def swap_under_load(serve, move_alias, expected_version):
     for worker in workers:
         worker.start()
     try:
-        assert wait_until(lambda: len(results) > 50)
+        assert wait_for(lambda: len(results) > 50, timeout=20)
         move_alias()
-        assert wait_until(lambda: any(v == expected_version for _, v in results[-20:]), timeout=30), serve.log()
+        assert wait_for(lambda: any(v == expected_version for _, v in results[-20:]), timeout=30), serve.log()
         count = len(results)
-        assert wait_until(lambda: len(results) > count + 50)
+        assert wait_for(lambda: len(results) > count + 50, timeout=20)
     finally:
         stop.set()
         for worker in workers:
@@ -124,15 +124,6 @@ def swap_under_load(serve, move_alias, expected_version):
     first_new = versions.index(expected_version)
     assert all(v == expected_version for v in versions[first_new + 8:]), "an old version answered after the swap"
     return results
-
-
-def wait_until(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_alias_move_is_swapped_in_under_load_with_no_failed_request(registry):

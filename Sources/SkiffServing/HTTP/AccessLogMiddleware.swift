@@ -46,7 +46,3 @@ struct AccessLogMiddleware: RouterMiddleware {
         return UUID().uuidString.lowercased()
     }
 }
-
-extension HTTPField.Name {
-    static let xRequestID = Self("X-Request-ID")!
-}

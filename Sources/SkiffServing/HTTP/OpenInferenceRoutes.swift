@@ -147,10 +147,7 @@ struct OpenInferenceRoutes {
             writer.key("outputs")
             PredictionEncoding.writeOpenInferenceOutputs(outputs, into: &writer)
             writer.endObject()
-            var response = ServingResponses.json(writer.bytes)
-            response.headers[.skiffModelVersion] = answer.deployment.version
-            response.headers[.skiffRoute] = answer.role.rawValue
-            return response
+            return ServingResponses.answer(writer.bytes, answer)
         } catch {
             return ServingResponses.openInferenceError(error)
         }

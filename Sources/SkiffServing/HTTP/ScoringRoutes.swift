@@ -30,10 +30,7 @@ struct ScoringRoutes {
             writer.key("predictions")
             PredictionEncoding.writeMLflowPredictions(answer.outputs, rows: payload.rowCount, into: &writer)
             writer.endObject()
-            var response = ServingResponses.json(writer.bytes)
-            response.headers[.skiffModelVersion] = answer.deployment.version
-            response.headers[.skiffRoute] = answer.role.rawValue
-            return response
+            return ServingResponses.answer(writer.bytes, answer)
         } catch {
             return ServingResponses.mlflowError(error)
         }
@@ -73,10 +70,4 @@ struct ScoringRoutes {
         }
         return .milliseconds(milliseconds)
     }
-}
-
-extension HTTPField.Name {
-    static let skiffModelVersion = Self("X-Skiff-Model-Version")!
-    static let skiffRoute = Self("X-Skiff-Route")!
-    static let skiffTimeout = Self("X-Skiff-Timeout-Ms")!
 }

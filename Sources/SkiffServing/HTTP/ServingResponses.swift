@@ -10,6 +10,15 @@ enum ServingResponses {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// A scoring answer, with the version and route that computed it in `X-Skiff-Model-Version` and
+    /// `X-Skiff-Route`.
+    static func answer(_ bytes: [UInt8], _ answer: ScoringService.Answer) -> Response {
+        var response = json(bytes)
+        response.headers[.skiffModelVersion] = answer.deployment.version
+        response.headers[.skiffRoute] = answer.role.rawValue
+        return response
+    }
+
     static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain") -> Response
     {
         Response(
