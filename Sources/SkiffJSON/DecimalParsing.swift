@@ -5,12 +5,37 @@
 /// exponent `e` satisfies `|e| ≤ 22`, both `w` and `10^|e|` are exact doubles, so one IEEE multiplication or
 /// division gives the correctly rounded result. Anything else falls back to the standard library's
 /// correctly rounded conversion, so the answer is always the one `Double(String)` gives.
+///
+/// On x86-64 a second fast path covers the 17–19-digit literals of round-tripped doubles: with `w < 2^64` and
+/// `|e| ≤ 27`, `w` and `10^|e|` are exact in `Float80`, so one `Float80` operation is correctly rounded to 64 bits;
+/// converting that to `Double` rounds the same way as the exact value unless the 11 dropped bits sit within one unit
+/// of the halfway point, which is left to the full conversion.
 public enum DecimalParsing {
     private static let powersOfTen: [Double] = (0...22).map { exponent in
         var value = 1.0
         for _ in 0..<exponent { value *= 10 }
         return value
     }
+
+    #if arch(x86_64) && !os(Windows)
+        private static let extendedPowersOfTen: [Float80] = (0...27).map { exponent in
+            var value: Float80 = 1
+            for _ in 0..<exponent { value *= 10 }
+            return value
+        }
+
+        /// `w · 10^e` through `Float80`, or nil when the result might round differently from the exact value.
+        static func extendedPath(_ mantissa: UInt64, _ exponent: Int) -> Double? {
+            guard (-27...27).contains(exponent) else { return nil }
+            let w = Float80(mantissa)
+            let scaled = exponent < 0 ? w / extendedPowersOfTen[-exponent] : w * extendedPowersOfTen[exponent]
+            let dropped = scaled.significandBitPattern & 0x7FF
+            guard dropped < 0x3FF || dropped > 0x401 else { return nil }
+            return Double(scaled)
+        }
+    #else
+        static func extendedPath(_ mantissa: UInt64, _ exponent: Int) -> Double? { nil }
+    #endif
 
     /// The double nearest to a JSON number literal (`-? int frac? exp?`), or nil when the text is not one.
     public static func double(_ text: String) -> Double? {
@@ -70,9 +95,16 @@ public enum DecimalParsing {
             guard sawExponentDigit else { return nil }
             exponent += exponentNegative ? -written : written
         }
-        guard index == count, mantissa <= 1 << 53, (-22...22).contains(exponent) else { return nil }
-        var value = Double(mantissa)
-        value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+        guard index == count else { return nil }
+        var value: Double
+        if mantissa <= 1 << 53, (-22...22).contains(exponent) {
+            value = Double(mantissa)
+            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+        } else if mantissa != 0, let extended = extendedPath(mantissa, exponent) {
+            value = extended
+        } else {
+            return nil
+        }
         return negative ? -value : value
     }
 }

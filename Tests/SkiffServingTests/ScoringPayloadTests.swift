@@ -149,7 +149,15 @@ struct DecimalParsingTests {
             let value = Double(bitPattern: generator.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random() ? 1 : -1)
             texts.append("\(value)")
             texts.append(String(Double(Int64.random(in: -1_000_000...1_000_000, using: &generator)) / 1000))
+            let digits = UInt64.random(in: 1_000_000_000_000_000...9_999_999_999_999_999_999, using: &generator)
+            texts.append("\(digits)e\(Int.random(in: -40...40, using: &generator))")
+            texts.append("0.\(digits)")
+            texts.append("\(digits / 100)")
         }
+        // Exact halfway points between doubles, where a second rounding would go wrong.
+        texts += [
+            "9007199254740993", "9007199254740995", "4.5035996273704985e15", "1.00000000000000011102230246251565",
+        ]
         for text in texts {
             #expect(DecimalParsing.double(text)?.bitPattern == Double(text)?.bitPattern, "\(text)")
         }
