@@ -211,3 +211,24 @@ struct ServingRouterTests {
         #expect(DurationText.parse("-1ms") == nil)
     }
 }
+
+@Suite("Shadow mirror")
+struct ShadowMirrorTests {
+    @Test("a copy that would hold more values than the mirror's budget is dropped and counted")
+    func boundedByValues() async throws {
+        let metrics = ServingMetrics()
+        let loader = DeploymentLoader(resolver: FileModelResolver(), options: .init())
+        let deployment = try await loader.load(ServingRouterTests.binary)
+        let slot = ModelSlot(
+            label: "m:shadow1", reference: ServingRouterTests.binary, deployment: deployment, limits: BatchLimits(),
+            metrics: metrics, options: .init())
+        defer { slot.stop() }
+        let mirror = ShadowMirror(
+            maxValues: 10, timeout: .seconds(5), metrics: metrics, predictionLog: nil, logger: Logger(label: "test"))
+        let rows = ScoringPayload.matrix(
+            .init(name: "", shape: [4, 5], cells: Array(repeating: .number(1), count: 20), origin: "instances"))
+        mirror.submit(.init(slot: slot, route: "m", requestID: "r", payload: rows, primary: []))
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        #expect(text.contains(#"skiff_shadow_comparisons_total{model="m",result="dropped"} 1"#))
+    }
+}

@@ -18,13 +18,7 @@ struct PredictionRecord: Sendable {
 
     /// The number of input and output values the record holds: its weight in the log's buffer.
     var valueCount: Int {
-        let inputs: Int
-        switch self.inputs {
-        case .frame(let frame): inputs = frame.cells.count
-        case .tensors(let tensors): inputs = tensors.reduce(0) { $0 + $1.cells.count }
-        case .matrix(let matrix): inputs = matrix.cells.count
-        }
-        return inputs + outputs.reduce(0) { $0 + $1.tensor.count }
+        inputs.cellCount + outputs.reduce(0) { $0 + $1.tensor.count }
     }
 
     /// One line of newline-delimited JSON.

@@ -61,6 +61,15 @@ public enum ScoringPayload: Sendable {
         public var rowCount: Int { shape.first ?? 1 }
     }
 
+    /// The number of cells the request carries: its weight in the buffers that hold requests for later.
+    public var cellCount: Int {
+        switch self {
+        case .frame(let frame): frame.cells.count
+        case .tensors(let tensors): tensors.reduce(0) { $0 + $1.cells.count }
+        case .matrix(let matrix): matrix.cells.count
+        }
+    }
+
     /// The number of rows the request scores.
     public var rowCount: Int {
         switch self {

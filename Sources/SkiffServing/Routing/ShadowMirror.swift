@@ -2,10 +2,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SkiffInference
+import Synchronization
 
 /// Sends copies of requests to shadow models, off the request path, and compares their answers with the
-/// primary's. A shadow's answer is logged and counted, never returned; a full mirror buffer drops the copy
-/// (counted as `dropped`) rather than slowing the primary.
+/// primary's. A shadow's answer is logged and counted, never returned. The copies waiting are bounded by count and
+/// by the values they hold; a copy that does not fit is dropped (counted as `dropped`) rather than slowing the
+/// primary or growing memory.
 final class ShadowMirror: Service, Sendable {
     /// One copy of a request for one shadow slot.
     struct Copy: Sendable {
@@ -24,11 +26,15 @@ final class ShadowMirror: Service, Sendable {
     private let logger: Logger
     /// How many shadow predictions run at once.
     private let concurrency = 4
+    /// The most request values the waiting and running copies may hold.
+    private let maxValues: Int
+    private let heldValues = Mutex(0)
 
     init(
-        bufferSize: Int = 1024, timeout: Duration, metrics: ServingMetrics, predictionLog: PredictionLogger?,
-        logger: Logger
+        bufferSize: Int = 1024, maxValues: Int = 2_000_000, timeout: Duration, metrics: ServingMetrics,
+        predictionLog: PredictionLogger?, logger: Logger
     ) {
+        self.maxValues = maxValues
         (stream, continuation) = AsyncStream.makeStream(of: Copy.self, bufferingPolicy: .bufferingOldest(bufferSize))
         self.metrics = metrics
         self.predictionLog = predictionLog
@@ -38,7 +44,24 @@ final class ShadowMirror: Service, Sendable {
 
     /// Queues a copy; returns at once.
     func submit(_ copy: Copy) {
-        if case .dropped = continuation.yield(copy) { metrics.shadow(model: copy.route, result: "dropped") }
+        let values = copy.payload.cellCount
+        let admitted = heldValues.withLock { held in
+            guard held + values <= maxValues else { return false }
+            held += values
+            return true
+        }
+        guard admitted else {
+            metrics.shadow(model: copy.route, result: "dropped")
+            return
+        }
+        if case .dropped = continuation.yield(copy) {
+            release(values)
+            metrics.shadow(model: copy.route, result: "dropped")
+        }
+    }
+
+    private func release(_ values: Int) {
+        heldValues.withLock { $0 -= values }
     }
 
     func run() async throws {
@@ -58,6 +81,7 @@ final class ShadowMirror: Service, Sendable {
     }
 
     private func mirror(_ copy: Copy) async {
+        defer { release(copy.payload.cellCount) }
         let started = ContinuousClock.now
         do {
             let result = try await copy.slot.predict(copy.payload, deadline: started + timeout)
