@@ -39,7 +39,9 @@ func objective(_ params: [String: ParameterValue]) -> Double {
 }
 
 if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "quality" {
-    let functions = CommandLine.arguments[2].split(separator: ",").compactMap { BenchmarkFunction(rawValue: String($0)) }
+    let functions = CommandLine.arguments[2].split(separator: ",").compactMap {
+        BenchmarkFunction(rawValue: String($0))
+    }
     let seeds = Int(CommandLine.arguments[3]) ?? 20
     let budgets = CommandLine.arguments[4].split(separator: ",").compactMap { Int($0) }.sorted()
     for function in functions {
@@ -57,7 +59,8 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "quality" {
                 if budgets.contains(number + 1) { results.append("\"\(number + 1)\": \(best)") }
             }
             print(
-                "{\"function\": \"\(function.rawValue)\", \"seed\": \(seed), \"best\": {\(results.joined(separator: ", "))}}")
+                "{\"function\": \"\(function.rawValue)\", \"seed\": \(seed), \"best\": {\(results.joined(separator: ", "))}}"
+            )
         }
     }
     exit(0)
