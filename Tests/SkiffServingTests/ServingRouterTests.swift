@@ -20,11 +20,14 @@ struct ServingRouterTests {
         configuration.accessLog = false
         configure(&configuration)
         let server = ModelServer(
-            configuration: configuration, resolver: FileModelResolver(), version: "test", logger: Logger(label: "test"))
+            configuration: configuration, resolver: Self.resolver, version: "test", logger: Logger(label: "test"))
         return Application(router: try await server.assemble().router)
     }
 
     static let binary = fixtures + "/onnx_gradient_boosting_binary.onnx"
+    /// Files only: no tracking server, so registry references are refused.
+    static let resolver = RegistryModelResolver(
+        trackingURI: nil, cacheDirectory: FileManager.default.temporaryDirectory.path + "/skiff-serving-tests")
     static let json: HTTPFields = [.contentType: "application/json"]
 
     static func object(_ buffer: ByteBuffer) throws -> [String: Any] {
@@ -160,7 +163,7 @@ struct ServingRouterTests {
             ([.init(name: "m", model: Self.binary), .init(name: "m", model: Self.binary)], "Two models"),
             ([.init(model: Self.binary, canary: .init(model: Self.binary, weight: 150))], "between 0 and 100"),
             ([.init(model: "models:/churn@champion")], "--tracking-uri"),
-            ([.init(model: Self.fixtures + "/missing.onnx")], "cannot be loaded"),
+            ([.init(model: Self.fixtures + "/missing.onnx")], "does not exist"),
         ]
         for (routes, expected) in cases {
             do {
@@ -190,6 +193,11 @@ struct ServingRouterTests {
         #expect(configuration.port == 9000)
         #expect(configuration.batching == BatchLimits(maxRows: 64, maxDelay: .milliseconds(2), maxQueued: 10))
         #expect(configuration.routes.map(\.resolvedName) == ["churn", "fraud"])
+        let derived: [ServingConfiguration.Route] = [
+            .init(model: "models:/churn/3"), .init(model: "runs:/0a1b2c/models/ranker.ubj"),
+            .init(model: "/srv/models/fraud.v2.onnx"), .init(name: "given", model: "models:/churn@live"),
+        ]
+        #expect(derived.map(\.resolvedName) == ["churn", "ranker", "fraud", "given"])
         #expect(configuration.routes[0].canary?.weight == 12.5)
         #expect(configuration.routes[0].shadows == ["models:/churn/5"])
         #expect(configuration.predictionLogDirectory == "/tmp/predictions")
@@ -217,7 +225,7 @@ struct ShadowMirrorTests {
     @Test("a copy that would hold more values than the mirror's budget is dropped and counted")
     func boundedByValues() async throws {
         let metrics = ServingMetrics()
-        let loader = DeploymentLoader(resolver: FileModelResolver(), options: .init())
+        let loader = DeploymentLoader(resolver: ServingRouterTests.resolver, options: .init())
         let deployment = try await loader.load(ServingRouterTests.binary)
         let slot = ModelSlot(
             label: "m:shadow1", reference: ServingRouterTests.binary, deployment: deployment, limits: BatchLimits(),

@@ -1,3 +1,5 @@
+import SkiffClient
+
 /// What `skiff serve` serves and how: the model routes, batching, rollouts, timeouts and logs.
 public struct ServingConfiguration: Sendable {
     /// One served model: its route name, the primary model, an optional canary and shadows.
@@ -25,17 +27,19 @@ public struct ServingConfiguration: Sendable {
             self.stickyHeader = stickyHeader
         }
 
-        /// The route's name: the configured one, or the registered model's name, or the file's stem.
+        /// The route's name: the configured one, or the registered model's name, or the run artifact's or file's
+        /// stem.
         public var resolvedName: String {
             if let name { return name }
-            var text = Substring(model)
-            if text.hasPrefix("models:/") {
-                text = text.dropFirst("models:/".count)
-                if let at = text.firstIndex(of: "@") { return String(text[..<at]) }
-                return String(text.split(separator: "/").first ?? text)
+            let path: String
+            switch (try? ModelReference(parsing: model))?.kind {
+            case .registryVersion(let name, _)?, .registryAlias(let name, _)?: return name
+            case .run(_, let artifact)?: path = artifact
+            case .file(let file)?: path = file
+            case nil: path = model
             }
-            let file = text.split(separator: "/").last ?? text
-            return String(file.split(separator: ".").first ?? file)
+            let last = path.split(separator: "/").last.map(String.init) ?? path
+            return String(last.split(separator: ".").first ?? Substring(last))
         }
     }
 

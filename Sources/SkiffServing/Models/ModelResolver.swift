@@ -29,28 +29,3 @@ public protocol ModelResolver: Sendable {
     /// The version a moving reference (an alias) points at now; nil for references that never move.
     func currentVersion(_ reference: String) async throws(ServingError) -> String?
 }
-
-/// Resolves model files only: the resolver used without a tracking server.
-public struct FileModelResolver: ModelResolver {
-    /// Creates the resolver.
-    public init() {}
-
-    public func resolve(_ reference: String) async throws(ServingError) -> ResolvedModel {
-        if reference.hasPrefix("models:/") || reference.hasPrefix("runs:/") {
-            throw ServingError(
-                .modelLoad,
-                "'\(reference)' is a registry reference: give --tracking-uri (a Skiff server) to resolve it.")
-        }
-        guard let format = ModelFormat(path: reference) else {
-            throw ServingError(
-                .modelLoad,
-                "Cannot tell the model format of '\(reference)': use .onnx, .json or .ubj (XGBoost), or .txt (LightGBM)."
-            )
-        }
-        let file = reference.split(separator: "/").last.map(String.init) ?? reference
-        let stem = file.split(separator: ".").first.map(String.init) ?? file
-        return ResolvedModel(localPath: reference, format: format, name: stem, version: nil)
-    }
-
-    public func currentVersion(_ reference: String) async throws(ServingError) -> String? { nil }
-}

@@ -104,7 +104,6 @@ final class ModelSlot: Sendable {
                     continuation.resume(
                         throwing: ServingError(.overloaded, "The model '\(label)' is busy; retry shortly."))
                 }
-                metrics.queueDepth(model: label, queue.depth)
             }
         } catch let error as ServingError {
             throw error
