@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -61,8 +63,35 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffPostgres",
+            dependencies: [
+                "SkiffCore",
+                "SkiffStudies",
+                "SkiffTune",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffPostgresTests",
+            dependencies: [
+                "SkiffCore", "SkiffPostgres", "SkiffStudies", "SkiffTesting", "SkiffTune",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffArtifacts",
-            dependencies: ["SkiffCore"],
+            dependencies: [
+                "SkiffCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -98,6 +127,7 @@ let package = Package(
                 "SkiffCore",
                 "SkiffHTTP",
                 "SkiffSQLite",
+                "SkiffPostgres",
                 "SkiffArtifacts",
                 "SkiffWebhooks",
                 "SkiffStudies",
