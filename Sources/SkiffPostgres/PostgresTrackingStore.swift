@@ -1,7 +1,124 @@
+import Foundation
+import Logging
 import PostgresNIO
 import SkiffCore
 
-/// The PostgreSQL tracking store (in progress).
-public struct PostgresTrackingStore: Sendable {
+/// The team store: PostgreSQL through postgres-nio, shared by any number of `skiff server` replicas.
+///
+/// The store keeps no state of its own between calls: every read and write goes to the database, so several
+/// processes on one database behave as one server. Writes run in transactions that take row locks where a
+/// read decides a write (the next model-version number, a trial number), and are retried when PostgreSQL
+/// reports a serialization failure or deadlock. Failures are `SkiffError`s with the same codes as SQLite's.
+///
+/// The `PostgresClient` must be running (`client.run()`, e.g. in the server's task group) before the first call.
+public struct PostgresTrackingStore: TrackingStore {
     let client: PostgresClient
+    let logger: Logger
+    /// The root new experiments' artifact locations are derived from, e.g. `mlflow-artifacts:`.
+    let defaultArtifactRoot: String
+
+    /// Wraps a client; call ``prepare(time:)`` once the client runs.
+    /// - Parameters:
+    ///   - client: a postgres-nio connection pool.
+    ///   - defaultArtifactRoot: experiments without an explicit location get `<root>/<id>`.
+    ///   - logger: where store failures are logged (at debug level, with their SQLSTATE, never whole SQL).
+    public init(client: PostgresClient, defaultArtifactRoot: String = "mlflow-artifacts:", logger: Logger) {
+        self.client = client
+        self.logger = logger
+        var root = defaultArtifactRoot
+        while root.hasSuffix("/") { root.removeLast() }
+        self.defaultArtifactRoot = root
+    }
+
+    /// Migrates the schema to the current version under an advisory lock (so replicas starting together take
+    /// turns) and creates the Default experiment.
+    /// - Throws: `SkiffError` `internalError` when the database cannot be reached or migrated.
+    public func prepare(time: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) async throws {
+        try await migrate()
+        let root = defaultArtifactRoot
+        try await write { conn in
+            var sql = SQL(
+                "INSERT INTO experiments(experiment_id, name, artifact_location, lifecycle_stage, creation_time, ")
+            sql += "last_update_time) VALUES (0, \(sql.bind(Experiment.defaultName)), \(sql.bind("\(root)/0")), "
+            sql += "'active', \(sql.bind(time)), \(sql.bind(time))) ON CONFLICT DO NOTHING"
+            try await conn.run(sql, logger)
+        }
+    }
+
+    /// Runs `body` in a transaction, retrying (a bounded number of times) on serialization failures and
+    /// deadlocks, and translating PostgreSQL errors into `SkiffError`.
+    func write<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
+            } catch {
+                let cause = Self.cause(of: error)
+                if let skiff = cause as? SkiffError { throw skiff }
+                let translated = Self.translate(cause)
+                if translated.retryable && attempt < 8 {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 << attempt))))
+                    continue
+                }
+                logger.debug("store write failed", metadata: ["error": "\(translated.error.debugDescription)"])
+                throw translated.error
+            }
+        }
+    }
+
+    /// Runs `body` on a pooled connection (autocommit), translating PostgreSQL errors.
+    func read<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { conn in try await body(conn) }
+        } catch let error as SkiffError {
+            throw error
+        } catch {
+            let translated = Self.translate(error).error
+            logger.debug("store read failed", metadata: ["error": "\(translated.debugDescription)"])
+            throw translated
+        }
+    }
+
+    /// The error that made a transaction fail: the body's, else BEGIN's or COMMIT's.
+    static func cause(of error: any Error) -> any Error {
+        guard let transaction = error as? PostgresTransactionError else { return error }
+        return transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
+    }
+
+    /// Maps PostgreSQL failures onto the shared codes by SQLSTATE: a unique violation is a conflict, a foreign
+    /// key violation a missing referent, a serialization failure or deadlock is retried, a lost connection is
+    /// transient. The detail keeps the SQLSTATE and the server's message, never the SQL text.
+    static func translate(_ error: any Error) -> (error: SkiffError, retryable: Bool) {
+        guard let psql = error as? PSQLError else {
+            return (SkiffError(.internalError, "The tracking store failed.", detail: "\(type(of: error))"), false)
+        }
+        let state = psql.serverInfo?[.sqlState] ?? ""
+        let message = psql.serverInfo?[.message] ?? "\(psql.code)"
+        let detail = "SQLSTATE \(state): \(message)"
+        switch state {
+        case "23505":
+            return (SkiffError(.resourceAlreadyExists, "The entity already exists.", detail: detail), false)
+        case "23503":
+            return (SkiffError(.resourceDoesNotExist, "A referenced entity does not exist.", detail: detail), false)
+        case "23502", "23514", "22001", "22003", "22P02", "54001":
+            return (
+                SkiffError(.invalidParameterValue, "The request breaks a storage constraint.", detail: detail), false
+            )
+        case "40001", "40P01":
+            return (SkiffError(.temporarilyUnavailable, "The tracking store is busy; retry.", detail: detail), true)
+        case "53300", "57P01", "57P02", "57P03":
+            return (
+                SkiffError(.temporarilyUnavailable, "The tracking store is unavailable; retry.", detail: detail), false
+            )
+        default:
+            if psql.code == .connectionError || psql.code == .serverClosedConnection || psql.code == .poolClosed {
+                return (
+                    SkiffError(.temporarilyUnavailable, "The tracking store is unreachable; retry.", detail: detail),
+                    false
+                )
+            }
+            return (SkiffError(.internalError, "The tracking store failed.", detail: detail), false)
+        }
+    }
 }
