@@ -84,27 +84,33 @@ public struct SQLiteTrackingStore: TrackingStore {
     }
 
     /// Maps SQLite failures onto the shared codes: a constraint is a conflict, a busy database is transient.
+    /// The detail keeps SQLite's code and message, never the SQL text (which may hold request values).
     static func translate(_ error: any Error) -> SkiffError {
-        guard let db = error as? DatabaseError else {
-            return SkiffError(.internalError, "The tracking store failed.", detail: "\(error)")
+        guard let database = error as? DatabaseError else {
+            return SkiffError(.internalError, "The tracking store failed.", detail: "\(type(of: error))")
         }
+        let db = "SQLite \(database.extendedResultCode): \(database.message ?? "")"
+        return translate(database, detail: db)
+    }
+
+    private static func translate(_ db: DatabaseError, detail: String) -> SkiffError {
         switch db.resultCode {
         case .SQLITE_CONSTRAINT:
             switch db.extendedResultCode {
             case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
-                return SkiffError(.resourceAlreadyExists, "The entity already exists.", detail: "\(db)")
+                return SkiffError(.resourceAlreadyExists, "The entity already exists.", detail: detail)
             case .SQLITE_CONSTRAINT_FOREIGNKEY:
                 // A concurrent delete removed what this write refers to.
-                return SkiffError(.resourceDoesNotExist, "A referenced entity does not exist.", detail: "\(db)")
+                return SkiffError(.resourceDoesNotExist, "A referenced entity does not exist.", detail: detail)
             default:
-                return SkiffError(.invalidParameterValue, "The request breaks a storage constraint.", detail: "\(db)")
+                return SkiffError(.invalidParameterValue, "The request breaks a storage constraint.", detail: detail)
             }
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return SkiffError(.temporarilyUnavailable, "The tracking store is busy; retry.", detail: "\(db)")
+            return SkiffError(.temporarilyUnavailable, "The tracking store is busy; retry.", detail: detail)
         case .SQLITE_FULL:
-            return SkiffError(.internalError, "The tracking store's disk is full.", detail: "\(db)")
+            return SkiffError(.internalError, "The tracking store's disk is full.", detail: detail)
         default:
-            return SkiffError(.internalError, "The tracking store failed.", detail: "\(db)")
+            return SkiffError(.internalError, "The tracking store failed.", detail: detail)
         }
     }
 

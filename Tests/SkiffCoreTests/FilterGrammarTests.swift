@@ -16,6 +16,23 @@ struct FilterGrammarTests {
             ])
     }
 
+    @Test("a filter of more clauses than the limit is a clear 400, at the limit it parses")
+    func clauseLimit() throws {
+        let clause = "metrics.m > 0"
+        let atLimit = Array(repeating: clause, count: Limits.maxFilterClauses).joined(separator: " AND ")
+        #expect(try RunSearchGrammar.filter(atLimit).count == Limits.maxFilterClauses)
+        let tagsAtLimit = Array(repeating: "tags.m = 'x'", count: Limits.maxFilterClauses).joined(separator: " AND ")
+        #expect(try ExperimentSearchGrammar.filter(tagsAtLimit).count == Limits.maxFilterClauses)
+        for count in [Limits.maxFilterClauses + 1, 1_200, 5_000] {
+            let filter = Array(repeating: clause, count: count).joined(separator: " AND ")
+            let error = #expect(throws: SkiffError.self) { try RunSearchGrammar.filter(filter) }
+            #expect(error?.code == .invalidParameterValue)
+            #expect(error?.description.contains("more than \(Limits.maxFilterClauses) clauses") == true)
+            let tags = Array(repeating: "tags.m = 'x'", count: count).joined(separator: " AND ")
+            #expect(throws: SkiffError.self) { try ExperimentSearchGrammar.filter(tags) }
+        }
+    }
+
     @Test("quoted keys, aliases and IS NULL")
     func aliases() throws {
         let clauses = try RunSearchGrammar.filter(

@@ -30,7 +30,7 @@ struct FilterParser {
     }
 
     /// The longest filter Skiff parses; longer ones are refused before any work (a DoS guard).
-    static let maxLength = 100_000
+    static let maxLength = Limits.maxFilterLength
 
     /// Parses a whole filter string. An empty or blank string yields no clauses.
     static func parseClauses(_ text: String) throws(SkiffError) -> [RawClause] {
@@ -43,6 +43,10 @@ struct FilterParser {
         if parser.atEnd { return [] }
         while true {
             clauses.append(try parser.clause())
+            guard clauses.count <= Limits.maxFilterClauses else {
+                throw .invalid(
+                    "Filter has more than \(Limits.maxFilterClauses) clauses; split the search or use IN (...) lists.")
+            }
             parser.skipSpace()
             if parser.atEnd { break }
             guard parser.readKeyword("AND") else {
@@ -194,7 +198,9 @@ struct FilterParser {
             case .number(let n): items.append(Self.render(n))
             default: throw error("invalid list value")
             }
-            guard items.count <= 10_000 else { throw .invalid("Too many values in an IN list (at most 10000).") }
+            guard items.count <= Limits.maxFilterListValues else {
+                throw .invalid("Too many values in an IN list (at most \(Limits.maxFilterListValues)).")
+            }
             skipSpace()
             if peek == "," {
                 index += 1
