@@ -16,6 +16,8 @@ public struct PostgresTrackingStore: TrackingStore {
     let logger: Logger
     /// The root new experiments' artifact locations are derived from, e.g. `mlflow-artifacts:`.
     let defaultArtifactRoot: String
+    /// The schema a `search_path` in the URL named; created at start-up when missing.
+    var schema: String?
 
     /// Wraps a client; call ``prepare(time:)`` once the client runs.
     /// - Parameters:
@@ -30,10 +32,34 @@ public struct PostgresTrackingStore: TrackingStore {
         self.defaultArtifactRoot = root
     }
 
+    /// Connects to the database a `postgres://` URL names (nothing is opened until ``runConnectionPool()``).
+    /// - Throws: `SkiffError` `invalidParameterValue` for a malformed URL.
+    public init(url: String, defaultArtifactRoot: String = "mlflow-artifacts:", logger: Logger) throws(SkiffError) {
+        var configuration = try PostgresURL.configuration(url)
+        configuration.options.maximumConnections = 16
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.init(client: client, defaultArtifactRoot: defaultArtifactRoot, logger: logger)
+        schema = configuration.options.additionalStartupParameters.first { $0.0 == "search_path" }?.1
+    }
+
+    /// Runs the connection pool until the calling task is cancelled; every store call needs it running.
+    public func runConnectionPool() async {
+        await client.run()
+    }
+
     /// Migrates the schema to the current version under an advisory lock (so replicas starting together take
     /// turns) and creates the Default experiment.
     /// - Throws: `SkiffError` `internalError` when the database cannot be reached or migrated.
     public func prepare(time: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) async throws {
+        if let schema {
+            // PostgresURL admits only [a-z0-9_] names, so the name can stand in the statement.
+            let (sql, logger) = (SQL("CREATE SCHEMA IF NOT EXISTS \(schema)"), logger)
+            do {
+                try await read { conn in try await conn.run(sql, logger) }
+            } catch let error as SkiffError where error.code == .resourceAlreadyExists {
+                // Another replica created it at the same moment.
+            }
+        }
         try await migrate()
         let root = defaultArtifactRoot
         try await write { conn in

@@ -4,9 +4,10 @@ import SkiffTune
 /// One study in memory: its trials, its sampler and its pruner, written through to a ``StudyStore``.
 ///
 /// Operations run one at a time in arrival order (an actor plus a FIFO turnstile, because each one awaits the
-/// store), so two workers asking at once never both take the last trial of the target. The trials are read
-/// from the store once, on first use; the sampler is rebuilt from them and afterwards learns from each result
-/// as it is told, never re-reading the table.
+/// store), so two workers asking at once never both take the last trial of the target. On a one-process store
+/// the trials are read once, on first use; the sampler is rebuilt from them and afterwards learns from each
+/// result as it is told, never re-reading the table. On a shared store (several server replicas) every
+/// operation holds the study's cross-process lock and starts from the stored trials.
 public actor StudyEngine {
     /// The stored study.
     public nonisolated let record: StudyRecord
@@ -42,8 +43,12 @@ public actor StudyEngine {
                 waiters.removeFirst().resume()
             }
         }
-        try await loadIfNeeded()
-        return try await body()
+        return try await store.withStudyLock(studyID: record.id, isolation: self) {
+            // Another replica may have changed the study since the last operation: start from the store.
+            if store.isShared { sampler = nil }
+            try await loadIfNeeded()
+            return try await body()
+        }
     }
 
     private func loadIfNeeded() async throws {

@@ -43,4 +43,25 @@ public protocol StudyStore: Sendable {
     /// Fails every running trial whose last heartbeat is older than `cutoff`, atomically.
     /// - Returns: The numbers of the trials failed by this call.
     func failStaleTrials(studyID: Int64, heartbeatBefore cutoff: Int64, time: Int64) async throws -> [Int]
+    /// Whether other processes (server replicas) may change this store's studies; ``StudyEngine`` then rebuilds
+    /// its state from the store under ``withStudyLock(studyID:isolation:_:)`` at every operation.
+    var isShared: Bool { get }
+    /// Runs `body` holding the study's lock across every process that shares the store, so two replicas never
+    /// hand out the same trial or both retry one stale trial. One-process stores run `body` at once.
+    /// - Throws: What `body` throws; `temporarilyUnavailable` when the lock stays taken too long.
+    func withStudyLock<T: Sendable>(
+        studyID: Int64, isolation: isolated (any Actor)?, _ body: () async throws -> T
+    ) async throws -> T
+}
+
+extension StudyStore {
+    /// One process owns the store (SQLite): the engine's own turn-taking is enough.
+    public var isShared: Bool { false }
+
+    /// Runs `body` at once: one process owns the store.
+    public func withStudyLock<T: Sendable>(
+        studyID: Int64, isolation: isolated (any Actor)?, _ body: () async throws -> T
+    ) async throws -> T {
+        try await body()
+    }
 }
