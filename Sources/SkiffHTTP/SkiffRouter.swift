@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import SkiffCore
 import SkiffStudies
 
@@ -17,13 +18,16 @@ public enum SkiffRouter {
         public var allowedHosts: [String]
         /// Hyperparameter studies (`/api/skiff/v1/studies`); `nil` leaves those routes out.
         public var studies: StudyService?
+        /// Request and store metrics served at `/metrics`; `nil` leaves the route out.
+        public var metrics: ServerMetrics?
 
         /// Creates the set of services.
         public init(
             tracking: TrackingService, registry: RegistryService, loggedModels: LoggedModelService,
             webhooks: WebhookService, artifacts: any ArtifactStore, allowedHosts: [String] = [],
-            studies: StudyService? = nil
+            studies: StudyService? = nil, metrics: ServerMetrics? = nil
         ) {
+            self.metrics = metrics
             self.studies = studies
             self.webhooks = webhooks
             self.tracking = tracking
@@ -37,6 +41,14 @@ public enum SkiffRouter {
     /// A router with every route registered.
     public static func make(_ services: Services, logger: Logger) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        if let metrics = services.metrics {
+            router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+            router.get("/metrics") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+            }
+        }
         router.add(middleware: HostGuardMiddleware(allowedHosts: services.allowedHosts))
         let api = APIResponder(router: router, logger: logger)
         ServerInfoRoutes().register(api)

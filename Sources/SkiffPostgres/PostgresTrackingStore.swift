@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SkiffCore
+import Synchronization
 
 /// The team store: PostgreSQL through postgres-nio, shared by any number of `skiff server` replicas.
 ///
@@ -18,15 +19,30 @@ public struct PostgresTrackingStore: TrackingStore {
     let defaultArtifactRoot: String
     /// The schema a `search_path` in the URL named; created at start-up when missing.
     var schema: String?
+    /// Told the latency of every read and write and the pool's use (the server's `/metrics`).
+    public var observer: (any OperationsObserver)?
+    /// Connections leased now, for the pool-use gauge.
+    let leased = Leases()
+    /// The pool's size.
+    let capacity: Int
+
+    /// A count of leased connections. A class so copies of the store share it.
+    final class Leases: Sendable {
+        let count = Mutex(0)
+    }
 
     /// Wraps a client; call ``prepare(time:)`` once the client runs.
     /// - Parameters:
     ///   - client: a postgres-nio connection pool.
     ///   - defaultArtifactRoot: experiments without an explicit location get `<root>/<id>`.
     ///   - logger: where store failures are logged (at debug level, with their SQLSTATE, never whole SQL).
-    public init(client: PostgresClient, defaultArtifactRoot: String = "mlflow-artifacts:", logger: Logger) {
+    ///   - capacity: the client's `maximumConnections`, reported beside the connections in use.
+    public init(
+        client: PostgresClient, defaultArtifactRoot: String = "mlflow-artifacts:", capacity: Int = 20, logger: Logger
+    ) {
         self.client = client
         self.logger = logger
+        self.capacity = capacity
         var root = defaultArtifactRoot
         while root.hasSuffix("/") { root.removeLast() }
         self.defaultArtifactRoot = root
@@ -38,7 +54,9 @@ public struct PostgresTrackingStore: TrackingStore {
         var configuration = try PostgresURL.configuration(url)
         configuration.options.maximumConnections = 16
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.init(client: client, defaultArtifactRoot: defaultArtifactRoot, logger: logger)
+        self.init(
+            client: client, defaultArtifactRoot: defaultArtifactRoot,
+            capacity: configuration.options.maximumConnections, logger: logger)
         schema = configuration.options.additionalStartupParameters.first { $0.0 == "search_path" }?.1
     }
 
@@ -74,6 +92,41 @@ public struct PostgresTrackingStore: TrackingStore {
     /// Runs `body` in a transaction, retrying (a bounded number of times) on serialization failures and
     /// deadlocks, and translating PostgreSQL errors into `SkiffError`.
     func write<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await observed(write: true) { try await retryingTransaction(body) }
+    }
+
+    /// Runs `body` on a pooled connection (autocommit), translating PostgreSQL errors.
+    func read<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await observed(write: false) { try await autocommit(body) }
+    }
+
+    /// Times a store call and counts the connection it leases, for the observer.
+    private func observed<T: Sendable>(write: Bool, _ body: () async throws -> T) async throws -> T {
+        guard let observer else { return try await body() }
+        let start = ContinuousClock.now
+        observer.storeConnections(
+            inUse: leased.count.withLock {
+                $0 += 1; return $0
+            }, capacity: capacity)
+        defer {
+            observer.storeConnections(
+                inUse: leased.count.withLock {
+                    $0 -= 1; return $0
+                }, capacity: capacity)
+        }
+        do {
+            let result = try await body()
+            observer.storeCall(write: write, duration: ContinuousClock.now - start, failed: false)
+            return result
+        } catch {
+            observer.storeCall(write: write, duration: ContinuousClock.now - start, failed: true)
+            throw error
+        }
+    }
+
+    private func retryingTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
         var attempt = 0
         while true {
             attempt += 1
@@ -93,8 +146,7 @@ public struct PostgresTrackingStore: TrackingStore {
         }
     }
 
-    /// Runs `body` on a pooled connection (autocommit), translating PostgreSQL errors.
-    func read<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    private func autocommit<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { conn in try await body(conn) }
         } catch let error as SkiffError {

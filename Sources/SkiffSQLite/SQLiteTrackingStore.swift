@@ -12,6 +12,8 @@ public struct SQLiteTrackingStore: TrackingStore {
     let pool: DatabasePool
     /// The root new experiments' artifact locations are derived from, e.g. `mlflow-artifacts:`.
     let defaultArtifactRoot: String
+    /// Told the latency of every read and write (the server's `/metrics`).
+    public var observer: (any OperationsObserver)?
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     /// - Parameters:
@@ -53,22 +55,32 @@ public struct SQLiteTrackingStore: TrackingStore {
 
     /// Runs a write transaction, translating SQLite errors into `SkiffError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let start = ContinuousClock.now
         do {
-            return try await pool.write(body)
+            let result = try await pool.write(body)
+            observer?.storeCall(write: true, duration: ContinuousClock.now - start, failed: false)
+            return result
         } catch let error as SkiffError {
+            observer?.storeCall(write: true, duration: ContinuousClock.now - start, failed: true)
             throw error
         } catch {
+            observer?.storeCall(write: true, duration: ContinuousClock.now - start, failed: true)
             throw Self.translate(error)
         }
     }
 
     /// Runs a read, translating SQLite errors into `SkiffError`.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let start = ContinuousClock.now
         do {
-            return try await pool.read(body)
+            let result = try await pool.read(body)
+            observer?.storeCall(write: false, duration: ContinuousClock.now - start, failed: false)
+            return result
         } catch let error as SkiffError {
+            observer?.storeCall(write: false, duration: ContinuousClock.now - start, failed: true)
             throw error
         } catch {
+            observer?.storeCall(write: false, duration: ContinuousClock.now - start, failed: true)
             throw Self.translate(error)
         }
     }

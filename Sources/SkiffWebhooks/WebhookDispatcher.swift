@@ -22,12 +22,15 @@ public final class WebhookDispatcher: RegistryEventSink, WebhookDelivering, Serv
         public var firstRetryDelay: Duration
         public var requestTimeout: TimeInterval
         public var bufferSize: Int
+        /// Told the outcome of every delivery attempt (the server's `/metrics`).
+        public var observer: (any OperationsObserver)?
 
         /// Creates settings.
         public init(
             policy: DestinationPolicy, maxAttempts: Int = 5, firstRetryDelay: Duration = .seconds(1),
-            requestTimeout: TimeInterval = 10, bufferSize: Int = 10_000
+            requestTimeout: TimeInterval = 10, bufferSize: Int = 10_000, observer: (any OperationsObserver)? = nil
         ) {
+            self.observer = observer
             self.policy = policy
             self.maxAttempts = maxAttempts
             self.firstRetryDelay = firstRetryDelay
@@ -99,8 +102,13 @@ public final class WebhookDispatcher: RegistryEventSink, WebhookDelivering, Serv
         var result = WebhookTestResult(success: false, responseStatus: nil, responseBody: nil, errorMessage: nil)
         for attempt in 1...max(1, configuration.maxAttempts) {
             result = await self.attempt(webhook, payload: payload)
-            if result.success { return result }
+            if result.success {
+                configuration.observer?.webhookAttempt(delivered: true, final: true)
+                return result
+            }
             let retryable = result.responseStatus.map { $0 == 429 || $0 == 408 || $0 >= 500 } ?? true
+            configuration.observer?.webhookAttempt(
+                delivered: false, final: !retryable || attempt >= configuration.maxAttempts)
             logger.notice(
                 "webhook delivery failed",
                 metadata: [
