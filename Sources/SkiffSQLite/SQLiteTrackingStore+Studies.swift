@@ -86,7 +86,7 @@ extension SQLiteTrackingStore: StudyStore {
         time: Int64
     ) async throws -> TrialRecord {
         let distributions = Dictionary(
-            uniqueKeysWithValues: space.parameters.map { ($0.name, Self.distributionText($0.distribution)) })
+            uniqueKeysWithValues: space.parameters.map { ($0.name, $0.distribution.storageText) })
         return try await write { db in
             guard
                 try Int.fetchOne(db, sql: "SELECT 1 FROM studies WHERE study_id = ?", arguments: [studyID]) != nil
@@ -221,18 +221,6 @@ extension SQLiteTrackingStore: StudyStore {
                 throw SkiffError(.internalError, "A stored study could not be read.", detail: "\(error)")
             }
             return StudyRecord(id: row[0], settings: settings, creationTime: row[9])
-        }
-    }
-
-    /// A readable form of a parameter's distribution, stored with each value (`float[1e-05, 0.1] log`).
-    static func distributionText(_ distribution: Distribution) -> String {
-        switch distribution {
-        case .float(let low, let high, let step, let log):
-            "float[\(low), \(high)]" + (step.map { " step \($0)" } ?? "") + (log ? " log" : "")
-        case .int(let low, let high, let step, let log):
-            "int[\(low), \(high)]" + (step == 1 ? "" : " step \(step)") + (log ? " log" : "")
-        case .categorical(let choices):
-            "categorical[" + choices.map(\.storageText).joined(separator: ", ") + "]"
         }
     }
 }

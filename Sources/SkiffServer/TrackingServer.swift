@@ -5,6 +5,7 @@ import ServiceLifecycle
 import SkiffArtifacts
 import SkiffCore
 import SkiffHTTP
+import SkiffPostgres
 import SkiffSQLite
 import SkiffStudies
 import SkiffWebhooks
@@ -18,7 +19,7 @@ public struct TrackingServer: Sendable {
         public var port: Int
         /// Holds `skiff.db` and `artifacts/` unless `database` or `artifactRoot` say otherwise.
         public var dataDirectory: String
-        /// A SQLite file path; nil means `<dataDirectory>/skiff.db`.
+        /// A SQLite file path or a `postgres://` URL; nil means `<dataDirectory>/skiff.db`.
         public var database: String?
         /// The artifact directory; nil means `<dataDirectory>/artifacts`.
         public var artifactRoot: String?
@@ -44,17 +45,23 @@ public struct TrackingServer: Sendable {
         /// - Throws: `SkiffError` `invalidParameterValue` with a message a person can act on.
         public func validate() throws(SkiffError) {
             guard (0...65535).contains(port) else { throw .invalid("--port must be between 0 and 65535, got \(port).") }
-            if let database, database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+            if let database, isPostgres(database) {
+                _ = try PostgresURL.configuration(database)
+            } else if let database, database.contains("://"), !database.hasPrefix("sqlite://") {
                 throw .invalid(
-                    "PostgreSQL is not supported yet: --db takes a SQLite file path for now (e.g. --db ./skiff.db).")
-            }
-            if let database, database.contains("://"), !database.hasPrefix("sqlite://") {
-                throw .invalid("--db must be a SQLite file path, got a URL: '\(database)'.")
+                    "--db must be a SQLite file path or a postgres:// URL, got '\(database.prefix(40))…'.")
             }
             if let artifactRoot, artifactRoot.contains("://"), !artifactRoot.hasPrefix("file://") {
                 throw .invalid("--artifacts must be a local directory for now, got '\(artifactRoot)'.")
             }
         }
+
+        func isPostgres(_ database: String) -> Bool {
+            database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
+        }
+
+        /// The PostgreSQL URL when the metadata lives there.
+        var postgresURL: String? { database.flatMap { isPostgres($0) ? $0 : nil } }
 
         var databasePath: String {
             guard var db = database else { return dataDirectory + "/skiff.db" }
@@ -86,19 +93,80 @@ public struct TrackingServer: Sendable {
         do {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-            let dbDirectory = (configuration.databasePath as NSString).deletingLastPathComponent
-            if !dbDirectory.isEmpty {
-                try FileManager.default.createDirectory(atPath: dbDirectory, withIntermediateDirectories: true)
-            }
         } catch {
             throw SkiffError(.internalError, "The data directory could not be created.", detail: "\(error)")
         }
-        let store = try SQLiteTrackingStore(path: configuration.databasePath, defaultArtifactRoot: "mlflow-artifacts:")
+        if let url = configuration.postgresURL {
+            try await runOnPostgres(url: url, onListening: onListening)
+        } else {
+            try await runOnSQLite(onListening: onListening)
+        }
+    }
+
+    private func runOnSQLite(onListening: @escaping @Sendable (Int) async -> Void) async throws {
+        let dbDirectory = (configuration.databasePath as NSString).deletingLastPathComponent
+        if !dbDirectory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: dbDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw SkiffError(.internalError, "The database directory could not be created.", detail: "\(error)")
+            }
+        }
+        var store = try SQLiteTrackingStore(path: configuration.databasePath, defaultArtifactRoot: "mlflow-artifacts:")
+        let metrics = ServerMetrics()
+        store.observer = metrics
+        try await serve(
+            metrics: metrics,
+            store: store, extraServices: [StoreMaintenance(store: store, interval: .seconds(300), logger: logger)],
+            onListening: onListening)
+    }
+
+    /// Runs the connection pool beside the server: the pool starts first, the schema is migrated, then the server
+    /// serves; when the server stops the pool is cancelled with it.
+    private func runOnPostgres(url: String, onListening: @escaping @Sendable (Int) async -> Void) async throws {
+        var configured = try PostgresTrackingStore(url: url, defaultArtifactRoot: "mlflow-artifacts:", logger: logger)
+        let metrics = ServerMetrics()
+        configured.observer = metrics
+        let store = configured
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.runConnectionPool() }
+            defer { group.cancelAll() }
+            try await Self.withDeadline(.seconds(30), "PostgreSQL did not answer within 30 s; is the server up?") {
+                try await store.prepare()
+            }
+            try await serve(metrics: metrics, store: store, extraServices: [], onListening: onListening)
+        }
+    }
+
+    /// Runs `body`, failing with `message` if it takes longer than `limit`.
+    static func withDeadline(
+        _ limit: Duration, _ message: String, _ body: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await body()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            let finished = try await group.next() ?? false
+            group.cancelAll()
+            guard finished else { throw SkiffError(.internalError, message) }
+        }
+    }
+
+    private func serve(
+        metrics: ServerMetrics, store: some ServerStore, extraServices: [any Service],
+        onListening: @escaping @Sendable (Int) async -> Void
+    ) async throws {
         let artifacts = try LocalArtifactStore(root: configuration.artifactPath)
         let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         let dispatcher = WebhookDispatcher(
             store: store,
-            configuration: .init(policy: DestinationPolicy(allowPrivate: configuration.webhooksAllowPrivate)),
+            configuration: .init(
+                policy: DestinationPolicy(allowPrivate: configuration.webhooksAllowPrivate), observer: metrics),
             logger: logger)
         let tracking = TrackingService(store: store, now: now)
         let registry = RegistryService(registry: store, models: store, tracking: store, events: dispatcher, now: now)
@@ -106,7 +174,8 @@ public struct TrackingServer: Sendable {
             .init(
                 tracking: tracking, registry: registry, loggedModels: LoggedModelService(store: store, now: now),
                 webhooks: WebhookService(store: store, delivery: dispatcher, now: now), artifacts: artifacts,
-                allowedHosts: configuration.allowedHosts, studies: StudyService(store: store, now: now)),
+                allowedHosts: configuration.allowedHosts, studies: StudyService(store: store, now: now),
+                metrics: metrics),
             logger: logger)
         let logger = self.logger
         let app = Application(
@@ -124,8 +193,11 @@ public struct TrackingServer: Sendable {
         )
         let group = ServiceGroup(
             configuration: .init(
-                services: [app, dispatcher, StoreMaintenance(store: store, interval: .seconds(300), logger: logger)],
+                services: [app, dispatcher] + extraServices,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
+
+/// Every store protocol the server needs, implemented by each backend.
+typealias ServerStore = TrackingStore & LoggedModelStore & ModelRegistryStore & WebhookStore & StudyStore

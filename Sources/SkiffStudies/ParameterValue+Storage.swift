@@ -30,3 +30,17 @@ extension ParameterValue {
         }
     }
 }
+
+extension Distribution {
+    /// A readable form of a parameter's distribution, stored with each value (`float[1e-05, 0.1] log`).
+    public var storageText: String {
+        switch self {
+        case .float(let low, let high, let step, let log):
+            "float[\(low), \(high)]" + (step.map { " step \($0)" } ?? "") + (log ? " log" : "")
+        case .int(let low, let high, let step, let log):
+            "int[\(low), \(high)]" + (step == 1 ? "" : " step \(step)") + (log ? " log" : "")
+        case .categorical(let choices):
+            "categorical[" + choices.map(\.storageText).joined(separator: ", ") + "]"
+        }
+    }
+}

@@ -20,21 +20,29 @@ enum TestDatabase {
 
     /// Runs `body` with a store on a fresh schema, dropped afterwards.
     static func withStore<T: Sendable>(_ body: @Sendable (PostgresTrackingStore) async throws -> T) async throws -> T {
+        try await withStores(count: 1) { stores in try await body(stores[0]) }
+    }
+
+    /// Runs `body` with `count` stores on one fresh schema, each with its own connection pool, as replicas are.
+    static func withStores<T: Sendable>(
+        count: Int, _ body: @Sendable ([PostgresTrackingStore]) async throws -> T
+    ) async throws -> T {
         guard let url else { throw Missing() }
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let separator = url.contains("?") ? "&" : "?"
         var configuration = try PostgresURL.configuration(url + separator + "search_path=" + schema)
         configuration.options.maximumConnections = 3
         let logger = Logger(label: "skiff.test.postgres")
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let clients = (0..<count).map { _ in PostgresClient(configuration: configuration, backgroundLogger: logger) }
+        let client = clients[0]
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            for client in clients { group.addTask { await client.run() } }
             defer { group.cancelAll() }
             _ = try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger).collect()
             do {
-                let store = PostgresTrackingStore(client: client, logger: logger)
-                try await store.prepare()
-                let result = try await body(store)
+                let stores = clients.map { PostgresTrackingStore(client: $0, logger: logger) }
+                for store in stores { try await store.prepare() }
+                let result = try await body(stores)
                 _ = try? await client.query(
                     PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger
                 ).collect()

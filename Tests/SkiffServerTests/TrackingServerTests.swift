@@ -10,11 +10,16 @@ import Testing
 
 @Suite("Tracking server")
 struct TrackingServerTests {
-    @Test("PostgreSQL URLs and other unsupported stores are refused with an actionable message")
-    func refusesUnsupported() {
+    @Test("unsupported stores and malformed PostgreSQL URLs are refused with an actionable message")
+    func refusesUnsupported() throws {
         var config = TrackingServer.Configuration()
-        config.database = "postgres://u@localhost/skiff"
-        #expect(throws: SkiffError.self) { try config.validate() }
+        config.database = "postgres://u:secret@localhost/skiff?sslmode=disable"
+        try config.validate()
+        for bad in ["postgres://localhost/skiff", "postgres://u@localhost/", "postgresql://u@h/db?sslmode=sometimes"] {
+            config.database = bad
+            let error = #expect(throws: SkiffError.self) { try config.validate() }
+            #expect(error?.description.contains("secret") == false)
+        }
         config.database = "mysql://x"
         #expect(throws: SkiffError.self) { try config.validate() }
         config.database = nil
