@@ -21,6 +21,8 @@ public struct PostgresTrackingStore: TrackingStore {
     var schema: String?
     /// Told the latency of every read and write and the pool's use (the server's `/metrics`).
     public var observer: (any OperationsObserver)?
+    /// The URL's parts when the store was made from a URL (for ``checkConnection()``).
+    var parsedURL: PostgresURL.Parsed?
     /// Connections leased now, for the pool-use gauge.
     let leased = Leases()
     /// The pool's size.
@@ -51,13 +53,49 @@ public struct PostgresTrackingStore: TrackingStore {
     /// Connects to the database a `postgres://` URL names (nothing is opened until ``runConnectionPool()``).
     /// - Throws: `SkiffError` `invalidParameterValue` for a malformed URL.
     public init(url: String, defaultArtifactRoot: String = "mlflow-artifacts:", logger: Logger) throws(SkiffError) {
-        var configuration = try PostgresURL.configuration(url)
+        let parsed = try PostgresURL.parse(url)
+        var configuration = parsed.client
         configuration.options.maximumConnections = 16
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.init(
             client: client, defaultArtifactRoot: defaultArtifactRoot,
             capacity: configuration.options.maximumConnections, logger: logger)
         schema = configuration.options.additionalStartupParameters.first { $0.0 == "search_path" }?.1
+        self.parsedURL = parsed
+    }
+
+    /// Opens one connection and closes it, so a wrong address, password or database name is reported at once
+    /// and by name (the pool alone would keep retrying in the background).
+    /// - Throws: `SkiffError` `internalError` saying what failed, never with the password.
+    public func checkConnection() async throws {
+        guard let parsedURL else { return }
+        let target = "\(parsedURL.host):\(parsedURL.port)"
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try parsedURL.connection(), id: 0, logger: logger)
+            try await connection.close()
+        } catch let error as PSQLError {
+            let state = error.serverInfo?[.sqlState] ?? ""
+            let message: String
+            switch state {
+            case "28P01", "28000":
+                message = "PostgreSQL at \(target) refused the credentials of user '\(parsedURL.client.username)'."
+            case "3D000":
+                message = "PostgreSQL at \(target) has no database '\(parsedURL.client.database ?? "")'."
+            default:
+                if error.code == .authMechanismRequiresPassword {
+                    message = "PostgreSQL at \(target) asks for a password: put it in the URL (user:password@host)."
+                } else if error.code == .connectionError {
+                    message = "Could not connect to PostgreSQL at \(target); is the server up and listening there?"
+                } else {
+                    message =
+                        "PostgreSQL at \(target) refused the connection (\(state.isEmpty ? "\(error.code)" : state))."
+                }
+            }
+            throw SkiffError(.internalError, message, detail: error.serverInfo?[.message])
+        } catch {
+            throw SkiffError(.internalError, "Could not connect to PostgreSQL at \(target).", detail: "\(error)")
+        }
     }
 
     /// Runs the connection pool until the calling task is cancelled; every store call needs it running.

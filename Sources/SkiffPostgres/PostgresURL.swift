@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 import SkiffCore
 
@@ -10,6 +11,33 @@ public enum PostgresURL {
     /// The client configuration for a URL.
     /// - Throws: `SkiffError` `invalidParameterValue` naming what is wrong; the password never appears.
     public static func configuration(_ url: String) throws(SkiffError) -> PostgresClient.Configuration {
+        try parse(url).client
+    }
+
+    /// The parts of a URL, for the pool's configuration and a one-off start-up probe.
+    struct Parsed {
+        var client: PostgresClient.Configuration
+        var host: String
+        var port: Int
+        var requireTLS: Bool
+        var preferTLS: Bool
+
+        /// One connection's configuration (used to check reachability and credentials before the pool starts).
+        func connection() throws -> PostgresConnection.Configuration {
+            var tls = PostgresConnection.Configuration.TLS.disable
+            if requireTLS || preferTLS {
+                let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+                tls = requireTLS ? .require(context) : .prefer(context)
+            }
+            var configuration = PostgresConnection.Configuration(
+                host: host, port: port, username: client.username, password: client.password,
+                database: client.database, tls: tls)
+            configuration.options.connectTimeout = .seconds(10)
+            return configuration
+        }
+    }
+
+    static func parse(_ url: String) throws(SkiffError) -> Parsed {
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"),
             let components = URLComponents(string: url), let host = components.host, !host.isEmpty
         else {
@@ -25,13 +53,19 @@ public enum PostgresURL {
         }
         let port = components.port ?? 5432
         var tls = PostgresClient.Configuration.TLS.prefer(.makeClientConfiguration())
+        var (requireTLS, preferTLS) = (false, true)
         var searchPath: String?
         for item in components.queryItems ?? [] {
             switch (item.name, item.value ?? "") {
-            case ("sslmode", "disable"): tls = .disable
-            case ("sslmode", "prefer"), ("sslmode", "allow"): tls = .prefer(.makeClientConfiguration())
+            case ("sslmode", "disable"):
+                tls = .disable
+                (requireTLS, preferTLS) = (false, false)
+            case ("sslmode", "prefer"), ("sslmode", "allow"):
+                tls = .prefer(.makeClientConfiguration())
+                (requireTLS, preferTLS) = (false, true)
             case ("sslmode", "require"), ("sslmode", "verify-ca"), ("sslmode", "verify-full"):
                 tls = .require(.makeClientConfiguration())
+                (requireTLS, preferTLS) = (true, false)
             case ("sslmode", let other):
                 throw .invalid("Unknown sslmode '\(other)' in the PostgreSQL URL: use disable, prefer or require.")
             case ("search_path", let path):
@@ -48,6 +82,6 @@ public enum PostgresURL {
             password: components.password?.removingPercentEncoding ?? components.password,
             database: database.removingPercentEncoding ?? database, tls: tls)
         if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
-        return configuration
+        return Parsed(client: configuration, host: host, port: port, requireTLS: requireTLS, preferTLS: preferTLS)
     }
 }

@@ -128,6 +128,9 @@ public struct TrackingServer: Sendable {
         let metrics = ServerMetrics()
         configured.observer = metrics
         let store = configured
+        try await Self.withDeadline(.seconds(15), "PostgreSQL did not answer within 15 s; is the server up?") {
+            try await store.checkConnection()
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.runConnectionPool() }
             defer { group.cancelAll() }

@@ -1,5 +1,6 @@
 """Fixtures that run a real `skiff server` process for the tests that drive the unmodified mlflow client."""
 
+import hashlib
 import os
 import shutil
 import signal
@@ -22,13 +23,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def backend_args(data_dir: Path) -> list[str]:
+    """The store flags for the backend under test: none for the embedded SQLite default, or, with
+    SKIFF_TEST_BACKEND=postgres, a PostgreSQL schema named after the data directory (so a restarted server on the
+    same directory finds its data, and every other directory starts empty)."""
+    backend = os.environ.get("SKIFF_TEST_BACKEND", "sqlite")
+    if backend == "sqlite":
+        return []
+    if backend != "postgres":
+        raise RuntimeError(f"unknown SKIFF_TEST_BACKEND {backend!r}")
+    url = os.environ.get("SKIFF_TEST_POSTGRES_URL")
+    if not url:
+        raise RuntimeError("SKIFF_TEST_BACKEND=postgres needs SKIFF_TEST_POSTGRES_URL")
+    schema = "c_" + hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:20]
+    separator = "&" if "?" in url else "?"
+    return ["--db", f"{url}{separator}search_path={schema}"]
+
+
 class SkiffProcess:
     """One `skiff server` child process on a loopback port with its own data directory."""
 
     def __init__(self, data_dir: Path, port: int | None = None, extra: list[str] | None = None):
         self.data_dir = data_dir
         self.port = port or free_port()
-        self.extra = extra or []
+        self.extra = backend_args(data_dir) + (extra or [])
         self.proc: subprocess.Popen | None = None
 
     @property

@@ -69,11 +69,20 @@ def test_sigterm_shuts_down_gracefully(workdir):
 def test_bad_flags_are_refused_with_a_clear_message(workdir):
     import subprocess
 
-    from conftest import SKIFF_BIN
+    from conftest import SKIFF_BIN, free_port
 
-    out = subprocess.run(
-        [SKIFF_BIN, "server", "--db", "postgres://user@localhost/skiff", "--data-dir", str(workdir / "pg")],
-        capture_output=True, text=True, timeout=30,
-    )
-    assert out.returncode != 0
-    assert "PostgreSQL is not supported yet" in out.stderr
+    def start(*flags):
+        return subprocess.run([SKIFF_BIN, "server", "--data-dir", str(workdir / "bad"), *flags],
+                              capture_output=True, text=True, timeout=30)
+
+    # A malformed URL is a flag error (64); an unreachable database fails start-up at once, naming the address.
+    malformed = start("--db", "postgres://localhost/skiff")
+    assert malformed.returncode == 64
+    assert "names no user" in malformed.stderr
+    closed = free_port()
+    unreachable = start("--db", f"postgres://u:secret-pw@127.0.0.1:{closed}/skiff?sslmode=disable")
+    assert unreachable.returncode == 1
+    assert f"Could not connect to PostgreSQL at 127.0.0.1:{closed}" in unreachable.stderr
+    assert "secret-pw" not in unreachable.stderr + unreachable.stdout
+    assert start("--db", "mysql://x/y").returncode == 64
+    assert start("--port", "70000").returncode == 64
