@@ -378,10 +378,12 @@ extension PostgresTrackingStore: ModelRegistryStore {
         guard !keys.isEmpty else { return [] }
         let names = keys.map(\.0)
         let numbers = keys.map(\.1)
-        let join = "FROM UNNEST(\("$1")::text[], \("$2")::bigint[]) AS k(name, version)"
+        // The keys as a table to join, bound as two arrays.
+        func keyTable(_ sql: inout SQL) -> String {
+            "FROM UNNEST(\(sql.bind(names))::text[], \(sql.bind(numbers))::bigint[]) AS k(name, version)"
+        }
         var sql = SQL()
-        _ = sql.bind(names)
-        _ = sql.bind(numbers)
+        let join = keyTable(&sql)
         sql += "SELECT v.name, v.version, v.creation_time, v.last_updated_time, v.user_id, v.stage, v.description, "
         sql += "v.source, v.storage_location, v.run_id, v.run_link, v.model_id \(join) "
         sql += "JOIN model_versions v ON v.name = k.name AND v.version = k.version"
@@ -398,18 +400,16 @@ extension PostgresTrackingStore: ModelRegistryStore {
         }
         guard !byKey.isEmpty else { return [] }
         var tags = SQL()
-        _ = tags.bind(names)
-        _ = tags.bind(numbers)
-        tags += "SELECT t.name, t.version, t.key, t.value \(join) JOIN model_version_tags t ON t.name = k.name "
+        let tagKeys = keyTable(&tags)
+        tags += "SELECT t.name, t.version, t.key, t.value \(tagKeys) JOIN model_version_tags t ON t.name = k.name "
         tags += "AND t.version = k.version ORDER BY t.key"
         for row in try await conn.rows(tags, logger) {
             let (name, version, key, value) = try row.decode((String, Int64, String, String).self)
             byKey["\(version)/\(name)"]?.tags.append(Tag(key: key, value: value))
         }
         var aliases = SQL()
-        _ = aliases.bind(names)
-        _ = aliases.bind(numbers)
-        aliases += "SELECT a.name, a.version, a.alias \(join) JOIN registered_model_aliases a ON a.name = k.name "
+        let aliasKeys = keyTable(&aliases)
+        aliases += "SELECT a.name, a.version, a.alias \(aliasKeys) JOIN registered_model_aliases a ON a.name = k.name "
         aliases += "AND a.version = k.version ORDER BY a.alias"
         for row in try await conn.rows(aliases, logger) {
             let (name, version, alias) = try row.decode((String, Int64, String).self)
