@@ -1,11 +1,13 @@
 """A server killed with SIGKILL mid-load reopens cleanly with every acknowledged write present."""
 
+import subprocess
 import threading
 import time
 
 import requests
 
-from conftest import SkiffProcess
+# Tests/serving's conftest re-exports these names: with several test folders, `conftest` may be either module.
+from conftest import SKIFF_BIN, SkiffProcess, free_port
 
 
 def test_sigkill_mid_load_keeps_every_acknowledged_write(workdir):
@@ -67,10 +69,6 @@ def test_sigterm_shuts_down_gracefully(workdir):
 
 
 def test_bad_flags_are_refused_with_a_clear_message(workdir):
-    import subprocess
-
-    from conftest import SKIFF_BIN, free_port
-
     def start(*flags):
         return subprocess.run([SKIFF_BIN, "server", "--data-dir", str(workdir / "bad"), *flags],
                               capture_output=True, text=True, timeout=30)
