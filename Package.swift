@@ -30,6 +30,10 @@ let package = Package(
     targets: [
         .target(
             name: "SkiffCore",
+            dependencies: [
+                // ByteBuffer: the chunk type of the artifact streams, shared by the HTTP server and client.
+                .product(name: "NIOCore", package: "swift-nio")
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -167,9 +171,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(name: "CSkiffMalloc"),
         .target(
             name: "SkiffCLI",
             dependencies: [
+                "CSkiffMalloc",
                 "SkiffClient",
                 "SkiffCore",
                 "SkiffInference",
@@ -218,7 +224,11 @@ let package = Package(
         ),
         .target(
             name: "SkiffTesting",
-            dependencies: ["SkiffCore", "SkiffStudies", "SkiffTune"],
+            dependencies: [
+                "SkiffCore", "SkiffStudies", "SkiffTune",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -239,7 +249,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SkiffArtifactsTests",
-            dependencies: ["SkiffCore", "SkiffArtifacts"],
+            dependencies: [
+                "SkiffCore", "SkiffArtifacts", "SkiffTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SkiffCore
 
 #if canImport(Glibc)
@@ -135,21 +136,23 @@ final class LocalUpload: ArtifactUpload, @unchecked Sendable {
         self.target = target
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                abort()
-                throw SkiffError(.internalError, "The artifact could not be written.", detail: "write: \(code)")
+    func write(_ buffer: ByteBuffer) async throws {
+        try buffer.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    let code = errno
+                    discard()
+                    throw SkiffError(.internalError, "The artifact could not be written.", detail: "write: \(code)")
+                }
+                offset += n
             }
-            offset += n
         }
     }
 
-    func commit() throws {
+    func commit() async throws {
         guard fd >= 0 else { throw SkiffError(.internalError, "The upload was already closed.") }
         let closed = close(fd)
         fd = -1
@@ -160,7 +163,9 @@ final class LocalUpload: ArtifactUpload, @unchecked Sendable {
         }
     }
 
-    func abort() {
+    func abort() async { discard() }
+
+    private func discard() {
         if fd >= 0 {
             close(fd)
             fd = -1
@@ -189,26 +194,37 @@ final class LocalDownload: ArtifactDownload, @unchecked Sendable {
         self.modificationTime = modificationTime
     }
 
-    func read(maxBytes: Int) throws -> [UInt8] {
-        guard fd >= 0 else { return [] }
-        var buffer = [UInt8](repeating: 0, count: maxBytes)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, maxBytes) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SkiffError(.internalError, "The artifact could not be read.", detail: "read: \(errno)")
+    /// Bytes per chunk: large enough that syscalls do not dominate, small enough to keep memory flat.
+    static let chunkSize = 256 * 1024
+
+    func next() async throws -> ByteBuffer? {
+        guard fd >= 0 else { return nil }
+        var buffer = ByteBufferAllocator().buffer(capacity: Self.chunkSize)
+        let fd = self.fd
+        let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.chunkSize) { target in
+            while true {
+                let n = Glibc.read(fd, target.baseAddress!, Self.chunkSize)
+                if n >= 0 { return n }
+                if errno != EINTR {
+                    throw SkiffError(.internalError, "The artifact could not be read.", detail: "read: \(errno)")
+                }
             }
-            buffer.removeSubrange(n...)
-            return buffer
         }
+        if count == 0 {
+            release()
+            return nil
+        }
+        return buffer
     }
 
-    func close() {
+    func close() async { release() }
+
+    private func release() {
         if fd >= 0 {
             Glibc.close(fd)
             fd = -1
         }
     }
 
-    deinit { close() }
+    deinit { release() }
 }

@@ -1,10 +1,12 @@
 import ArgumentParser
+import CSkiffMalloc
 import Foundation
 import Logging
 import SkiffCore
 import SkiffServer
 
-/// `skiff server`: the MLflow-compatible tracking server on embedded SQLite and a local artifact folder.
+/// `skiff server`: the MLflow-compatible tracking server, on embedded SQLite and a local artifact folder by
+/// default, or on PostgreSQL and an S3-compatible bucket for a team.
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
@@ -33,8 +35,18 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "SQLite database file (SKIFF_DB); default <data-dir>/skiff.db.")
     var db: String?
 
-    @Option(help: "Artifact directory (SKIFF_ARTIFACTS); default <data-dir>/artifacts.")
+    @Option(
+        help:
+            "Artifact directory or s3://bucket/prefix (SKIFF_ARTIFACTS); default <data-dir>/artifacts. S3 reads AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or AWS_PROFILE."
+    )
     var artifacts: String?
+
+    @Option(
+        name: .customLong("s3-endpoint"),
+        help:
+            "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (SKIFF_S3_ENDPOINT, MLFLOW_S3_ENDPOINT_URL or AWS_ENDPOINT_URL_S3); default AWS."
+    )
+    var s3Endpoint: String?
 
     @Option(
         name: .customLong("allowed-hosts"),
@@ -69,6 +81,7 @@ struct ServerCommand: AsyncParsableCommand {
             config.dataDirectory = dataDirectory ?? env["SKIFF_DATA_DIR"] ?? config.dataDirectory
             config.database = db ?? env["SKIFF_DB"]
             config.artifactRoot = artifacts ?? env["SKIFF_ARTIFACTS"]
+            config.s3Endpoint = s3Endpoint
             let hosts = allowedHosts ?? env["SKIFF_ALLOWED_HOSTS"] ?? ""
             config.allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             config.webhooksAllowPrivate =
@@ -93,6 +106,10 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try resolved
+        // Artifact streams allocate megabyte buffers (S3 upload parts) on whichever thread runs the request.
+        // glibc's adaptive threshold would then serve them from per-thread arenas that keep the freed memory;
+        // a fixed threshold maps each one and returns it on free, so RSS stays flat however much streams.
+        _ = skiff_set_mmap_threshold(1 << 20)
         var logger = Logger(label: "skiff")
         let level = logLevel ?? ProcessInfo.processInfo.environment["SKIFF_LOG_LEVEL"] ?? "info"
         logger.logLevel = Logger.Level(rawValue: level) ?? .info

@@ -21,8 +21,10 @@ public struct TrackingServer: Sendable {
         public var dataDirectory: String
         /// A SQLite file path or a `postgres://` URL; nil means `<dataDirectory>/skiff.db`.
         public var database: String?
-        /// The artifact directory; nil means `<dataDirectory>/artifacts`.
+        /// The artifact directory or an `s3://bucket/prefix` location; nil means `<dataDirectory>/artifacts`.
         public var artifactRoot: String?
+        /// The S3-compatible endpoint for an `s3://` artifact root; nil means the AWS_* variables or AWS itself.
+        public var s3Endpoint: String?
         /// Extra host names accepted in the `Host` header (`*` for any).
         public var allowedHosts: [String]
         /// Lets webhooks target loopback and private addresses (off by default: an SSRF guard).
@@ -51,8 +53,12 @@ public struct TrackingServer: Sendable {
                 throw .invalid(
                     "--db must be a SQLite file path or a postgres:// URL, got '\(database.prefix(40))…'.")
             }
-            if let artifactRoot, artifactRoot.contains("://"), !artifactRoot.hasPrefix("file://") {
-                throw .invalid("--artifacts must be a local directory for now, got '\(artifactRoot)'.")
+            if let s3 = artifactRoot.flatMap({ S3Configuration.isS3($0) ? $0 : nil }) {
+                _ = try S3Configuration.resolve(uri: s3, endpoint: s3Endpoint)
+            } else if let artifactRoot, artifactRoot.contains("://"), !artifactRoot.hasPrefix("file://") {
+                throw .invalid("--artifacts must be a local directory or an s3://bucket/prefix, got '\(artifactRoot)'.")
+            } else if s3Endpoint != nil {
+                throw .invalid("--s3-endpoint needs --artifacts s3://bucket/prefix.")
             }
         }
 
@@ -164,7 +170,43 @@ public struct TrackingServer: Sendable {
         metrics: ServerMetrics, store: some ServerStore, extraServices: [any Service],
         onListening: @escaping @Sendable (Int) async -> Void
     ) async throws {
-        let artifacts = try LocalArtifactStore(root: configuration.artifactPath)
+        let (artifacts, s3) = try await openArtifactStore()
+        do {
+            try await serveHTTP(
+                metrics: metrics, store: store, artifacts: artifacts, extraServices: extraServices,
+                onListening: onListening)
+        } catch {
+            try? await s3?.shutdown()
+            throw error
+        }
+        try? await s3?.shutdown()
+    }
+
+    /// The artifact store the configuration names; for S3, one that has answered a listing within 15 s.
+    private func openArtifactStore() async throws -> (any ArtifactStore, S3ArtifactStore?) {
+        guard let uri = configuration.artifactRoot, S3Configuration.isS3(uri) else {
+            return (try LocalArtifactStore(root: configuration.artifactPath), nil)
+        }
+        let s3 = S3ArtifactStore(
+            configuration: try S3Configuration.resolve(uri: uri, endpoint: configuration.s3Endpoint), logger: logger)
+        do {
+            try await Self.withDeadline(
+                .seconds(15), "S3 at \(s3.configuration.endpointDescription) did not answer within 15 s; is it up?"
+            ) { try await s3.checkAccess() }
+        } catch {
+            try? await s3.shutdown()
+            throw error
+        }
+        logger.info(
+            "artifacts in S3",
+            metadata: ["bucket": "\(s3.configuration.bucket)", "endpoint": "\(s3.configuration.endpointDescription)"])
+        return (s3, s3)
+    }
+
+    private func serveHTTP(
+        metrics: ServerMetrics, store: some ServerStore, artifacts: any ArtifactStore, extraServices: [any Service],
+        onListening: @escaping @Sendable (Int) async -> Void
+    ) async throws {
         let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         let dispatcher = WebhookDispatcher(
             store: store,

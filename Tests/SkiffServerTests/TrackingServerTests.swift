@@ -10,7 +10,7 @@ import Testing
 
 @Suite("Tracking server")
 struct TrackingServerTests {
-    @Test("unsupported stores and malformed PostgreSQL URLs are refused with an actionable message")
+    @Test("unsupported stores, malformed PostgreSQL URLs and bad S3 locations are refused with an actionable message")
     func refusesUnsupported() throws {
         var config = TrackingServer.Configuration()
         config.database = "postgres://u:secret@localhost/skiff?sslmode=disable"
@@ -23,9 +23,14 @@ struct TrackingServerTests {
         config.database = "mysql://x"
         #expect(throws: SkiffError.self) { try config.validate() }
         config.database = nil
-        config.artifactRoot = "s3://bucket/x"
-        #expect(throws: SkiffError.self) { try config.validate() }
+        for bad in ["s3://Bad_Bucket/x", "s3://bucket/../x", "gs://bucket/x"] {
+            config.artifactRoot = bad
+            #expect(throws: SkiffError.self) { try config.validate() }
+        }
         config.artifactRoot = nil
+        config.s3Endpoint = "http://127.0.0.1:9000"
+        #expect(throws: SkiffError.self, "an endpoint without an s3:// root") { try config.validate() }
+        config.s3Endpoint = nil
         config.port = 70000
         #expect(throws: SkiffError.self) { try config.validate() }
     }

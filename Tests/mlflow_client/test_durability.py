@@ -6,8 +6,7 @@ import time
 
 import requests
 
-# Tests/serving's conftest re-exports these names: with several test folders, `conftest` may be either module.
-from conftest import SKIFF_BIN, SkiffProcess, free_port
+from skiff_process import SKIFF_BIN, SkiffProcess, free_port
 
 
 def test_sigkill_mid_load_keeps_every_acknowledged_write(workdir):

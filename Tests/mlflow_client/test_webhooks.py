@@ -13,7 +13,7 @@ import pytest
 import requests
 from mlflow import MlflowClient
 
-from conftest import SkiffProcess
+from skiff_process import SkiffProcess
 
 SECRET = "test_webhook_secret"
 

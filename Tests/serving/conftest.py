@@ -12,7 +12,6 @@ _spec.loader.exec_module(_fixtures)
 REPO = _fixtures.REPO
 SKIFF_BIN = _fixtures.SKIFF_BIN
 SkiffProcess = _fixtures.SkiffProcess
-free_port = _fixtures.free_port
 workdir = _fixtures.workdir
 server = _fixtures.server
 tracking_uri = _fixtures.tracking_uri

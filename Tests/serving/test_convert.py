@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import SKIFF_BIN
+from skiff_process import SKIFF_BIN
 
 COLUMNS = ["tenure", "spend", "visits", "tickets"]
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import REPO, SKIFF_BIN
+from skiff_process import REPO, SKIFF_BIN
 
 FIXTURES = REPO / "Tests" / "SkiffInferenceTests" / "Fixtures"
 

@@ -1,7 +1,10 @@
-/// Storage for run and model artifacts: a local directory by default, object storage later.
+import NIOCore
+
+/// Storage for run and model artifacts: a local directory or an S3-compatible bucket.
 ///
 /// Paths are always `ArtifactPath`s, already proven to stay inside the store's root. Writes are atomic:
-/// a reader never sees half a file.
+/// a reader never sees half a file. Bytes stream both ways in chunks, so memory is bounded by a chunk
+/// (or an upload part), never by the file.
 public protocol ArtifactStore: Sendable {
     /// Lists one level below `path`: nil when no directory is there.
     func list(_ path: ArtifactPath) async throws -> [ArtifactEntry]?
@@ -33,11 +36,11 @@ public struct ArtifactEntry: Sendable, Equatable {
 /// A file being written. Used by one task at a time.
 public protocol ArtifactUpload: AnyObject, Sendable {
     /// Appends bytes.
-    func write(_ bytes: UnsafeRawBufferPointer) throws
+    func write(_ bytes: ByteBuffer) async throws
     /// Makes the file visible at its path, replacing any previous one atomically.
-    func commit() throws
+    func commit() async throws
     /// Discards what was written.
-    func abort()
+    func abort() async
 }
 
 /// A file being read. Used by one task at a time.
@@ -46,8 +49,8 @@ public protocol ArtifactDownload: AnyObject, Sendable {
     var size: Int64 { get }
     /// Modification time, seconds since the Unix epoch.
     var modificationTime: Int64 { get }
-    /// Reads up to `maxBytes`; an empty array means the end.
-    func read(maxBytes: Int) throws -> [UInt8]
-    /// Releases the file.
-    func close()
+    /// The next chunk of the file; nil at the end.
+    func next() async throws -> ByteBuffer?
+    /// Releases the file (and any connection behind it) before the end was read.
+    func close() async
 }

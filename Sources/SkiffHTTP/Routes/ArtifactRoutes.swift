@@ -11,7 +11,6 @@ import SkiffJSON
 struct ArtifactRoutes {
     let store: any ArtifactStore
     static let prefixes = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"]
-    static let chunkSize = 256 * 1024
 
     func register(_ api: APIResponder) {
         let store = self.store
@@ -24,11 +23,11 @@ struct ArtifactRoutes {
                     let upload = try await store.beginUpload(path)
                     do {
                         for try await buffer in request.body {
-                            try buffer.withUnsafeReadableBytes { try upload.write($0) }
+                            try await upload.write(buffer)
                         }
-                        try upload.commit()
+                        try await upload.commit()
                     } catch {
-                        upload.abort()
+                        await upload.abort()
                         throw error
                     }
                     return APIResponder.json(JSONWriter.empty.bytes)
@@ -55,7 +54,8 @@ struct ArtifactRoutes {
             }
             api.add(.get, "artifacts", prefixes: [prefix]) { q in
                 let path = try ArtifactPath(validating: try q.string("path") ?? "")
-                guard let entries = try await store.list(path) else { return .empty }
+                // An empty listing is `{}`, as protobuf JSON leaves out an empty repeated field.
+                guard let entries = try await store.list(path), !entries.isEmpty else { return .empty }
                 var w = JSONWriter()
                 w.beginObject()
                 w.key("files")
@@ -100,12 +100,15 @@ struct ArtifactRoutes {
             .eTag: "\"\(file.modificationTime)-\(file.size)\"",
         ]
         let body = ResponseBody(contentLength: Int(file.size)) { writer in
-            defer { file.close() }
-            while true {
-                let chunk = try file.read(maxBytes: chunkSize)
-                if chunk.isEmpty { break }
-                try await writer.write(ByteBuffer(bytes: chunk))
+            do {
+                while let chunk = try await file.next() {
+                    try await writer.write(chunk)
+                }
+            } catch {
+                await file.close()
+                throw error
             }
+            await file.close()
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
