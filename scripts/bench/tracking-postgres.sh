@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BENCH=${BENCH:-../shared/bench}
 VENV=${MLFLOW_VENV:-$HOME/.cache/skiff-bench/venv-mlflow}
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import psycopg2" 2>/dev/null; then
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import psycopg" 2>/dev/null; then
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q mlflow==3.17.2 requests psycopg2-binary
+    # SQLAlchemy 2.1 reaches postgresql:// through psycopg 3.
+    "$VENV/bin/pip" install -q mlflow==3.17.2 requests "psycopg[binary]" boto3
 fi
 [ -x .build/release/skiff ] || swift build -c release --product skiff
 URL=$(scripts/ci/start-postgres.sh)

@@ -2,8 +2,8 @@
 #ifndef SKIFF_MALLOC_H
 #define SKIFF_MALLOC_H
 
-#if defined(__GLIBC__)
-#include <malloc.h>
+#if defined(__linux__)
+#include <malloc.h>  // also defines __GLIBC__ (through features.h) when glibc is the C library
 #endif
 
 /// Serves every allocation of at least `bytes` with its own mapping, returned to the system on free, and turns
