@@ -28,7 +28,7 @@ def test_get_with_query_string_or_json_body_and_run_uuid(tracking_uri):
 
 
 def test_enums_and_int64_as_strings_or_numbers(tracking_uri):
-    rid = requests.post(f"{api(tracking_uri)}/runs/create", json={"experiment_id": 0}).json()["run"]["info"]["run_id"]
+    rid = requests.post(f"{api(tracking_uri)}/runs/create", json={"experiment_id": "0"}).json()["run"]["info"]["run_id"]
     r = requests.post(f"{api(tracking_uri)}/runs/update", json={"run_id": rid, "status": 3, "end_time": "1700000000000"})
     assert r.status_code == 200
     info = r.json()["run_info"]
@@ -92,6 +92,50 @@ def test_malformed_bodies_are_400_never_5xx(tracking_uri):
         assert 400 <= r.status_code < 500, (path, body[:80], r.status_code, r.text)
         assert r.json()["error_code"] in ("INVALID_PARAMETER_VALUE", "BAD_REQUEST", "RESOURCE_DOES_NOT_EXIST"), r.text
     assert requests.get(f"{tracking_uri}/health").text == "OK"
+
+
+HINT_TAIL = " See the API docs for more information about request parameters."
+
+
+def test_wrongly_typed_fields_get_mlflows_message(tracking_uri):
+    """MLflow's proto parsing refuses a value of the wrong JSON type and its schema check then words the error;
+    the expected texts are what MLflow 3.17.2's server answers to the same bodies."""
+    run_id = requests.post(f"{api(tracking_uri)}/runs/create", json={"experiment_id": "0"}).json()["run"]["info"]["run_id"]
+    cases = [
+        ("experiments/create", {"name": 123}, "Invalid value 123 for parameter 'name' supplied:  Hint: Value was of type 'int'."),
+        ("experiments/create", {"name": True}, "Invalid value true for parameter 'name' supplied:  Hint: Value was of type 'bool'."),
+        ("experiments/create", {"name": 1.5}, "Invalid value 1.5 for parameter 'name' supplied:  Hint: Value was of type 'float'."),
+        ("experiments/create", {"name": {"b": 1, "a": [2]}},
+         "Invalid value {\"a\":[2],\"b\":1} for parameter 'name' supplied:  Hint: Value was of type 'dict'."),
+        ("runs/log-batch", {"run_id": run_id, "metrics": "foo"},
+         "Invalid value \"foo\" for parameter 'metrics' supplied:  Hint: Value was of type 'str'."),
+        ("experiments/create", {"name": "e", "artifact_location": 5},
+         "Invalid value 5 for parameter 'artifact_location' supplied:  Hint: Value was of type 'int'."),
+        ("runs/create", {"experiment_id": 0},
+         "Invalid value 0 for parameter 'experiment_id' supplied:  Hint: Value was of type 'int'."),
+        ("runs/set-tag", {"run_id": run_id, "key": "k", "value": 5},
+         "Invalid value 5 for parameter 'value' supplied:  Hint: Value was of type 'int'."),
+        ("runs/log-metric", {"run_id": run_id, "key": "m", "value": "abc", "timestamp": 1},
+         "Invalid value \"abc\" for parameter 'value' supplied:  Hint: Value was of type 'str'."),
+        ("runs/log-metric", {"run_id": run_id, "key": "m", "value": 1, "timestamp": "x"},
+         "Invalid value \"x\" for parameter 'timestamp' supplied:  Hint: Value was of type 'str'."),
+        ("runs/search", {"experiment_ids": "0"},
+         "Invalid value \"0\" for parameter 'experiment_ids' supplied:  Hint: Value was of type 'str'."),
+        ("registered-models/create", {"name": 7},
+         "Invalid value 7 for parameter 'name' supplied:  Hint: Value was of type 'int'."),
+        ("experiments/search", {"max_results": "ten"},
+         "Invalid value \"ten\" for parameter 'max_results' supplied:  Hint: Value was of type 'str'."),
+    ]
+    for path, body, message in cases:
+        r = requests.post(f"{api(tracking_uri)}/{path}", json=body)
+        assert r.status_code == 400, (path, body, r.text)
+        assert r.json() == {"error_code": "INVALID_PARAMETER_VALUE", "message": message + HINT_TAIL}, (path, r.text)
+    # The lenient forms proto JSON allows still parse: int64s as strings, enums by number.
+    assert requests.post(f"{api(tracking_uri)}/experiments/search", json={"max_results": "5"}).ok
+    r = requests.post(f"{api(tracking_uri)}/runs/update", json={"run_id": run_id, "status": 5})
+    assert r.ok and r.json()["run_info"]["status"] == "KILLED", r.text
+    r = requests.post(f"{api(tracking_uri)}/runs/search", json={"experiment_ids": ["0"], "run_view_type": 3})
+    assert r.ok and run_id in {run["info"]["run_id"] for run in r.json()["runs"]}, r.text
 
 
 def test_huge_filter_and_in_lists_are_bounded(tracking_uri):

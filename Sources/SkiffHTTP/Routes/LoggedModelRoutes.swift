@@ -25,7 +25,9 @@ struct LoggedModelRoutes {
                     id: try q.requiredString("model_id"), allowDeleted: try q.bool("allow_deleted") ?? false))
         }
         api.add(.patch, "logged-models/:model_id", prefixes: p) { q in
-            let text = try q.requiredString("status")
+            guard let text = try q.enumText("status"), !text.isEmpty else {
+                throw SkiffError.missingParameter("status")
+            }
             guard let status = LoggedModelStatus(wireValue: text) else {
                 throw SkiffError.invalid("Invalid value '\(text)' for parameter 'status' supplied.")
             }

@@ -144,9 +144,9 @@ struct StudyRoutes {
     }
 
     static func seed(_ q: RequestParameters) throws(SkiffError) -> UInt64? {
-        guard let text = try q.string("seed") else { return nil }
-        guard let seed = UInt64(text) else { throw .invalid("seed must be a non-negative integer, got '\(text)'.") }
-        return seed
+        guard let seed = try q.int64("seed") else { return nil }
+        guard seed >= 0 else { throw .invalid("seed must be a non-negative integer, got \(seed).") }
+        return UInt64(seed)
     }
 
     static func grace(_ q: RequestParameters) throws(SkiffError) -> Int64 {

@@ -88,7 +88,7 @@ struct TrackingRoutes {
         }
         api.add(.post, "runs/update", prefixes: p) { q in
             var update = RunUpdate()
-            if let status = try q.string("status") {
+            if let status = try q.enumText("status") {
                 guard let parsed = RunStatus(wireValue: status) else {
                     throw SkiffError.invalid("Invalid value '\(status)' for parameter 'status' supplied.")
                 }
@@ -208,7 +208,7 @@ struct TrackingRoutes {
     }
 
     static func viewType(_ q: RequestParameters, _ name: String) throws(SkiffError) -> ViewType {
-        guard let text = try q.string(name), !text.isEmpty else { return .activeOnly }
+        guard let text = try q.enumText(name), !text.isEmpty else { return .activeOnly }
         guard let view = ViewType(wireValue: text) else {
             throw .invalid("Invalid value '\(text)' for parameter '\(name)' supplied.")
         }

@@ -57,14 +57,12 @@ struct RequestParameters: Sendable {
         return value
     }
 
-    /// An optional string; numbers and bools are rendered as text.
+    /// An optional string. A number, bool, list or object is refused, as MLflow's proto parsing refuses it.
     func string(_ name: String) throws(SkiffError) -> String? {
         switch try json(name) {
         case nil: return nil
         case .string(let s): return s
-        case .number(let n): return n
-        case .bool(let b): return b ? "true" : "false"
-        default: throw Self.typeError(name, "a string")
+        case let other?: throw Self.typeError(name, other)
         }
     }
 
@@ -84,67 +82,84 @@ struct RequestParameters: Sendable {
 
     /// An optional int64, from a JSON number or a decimal string.
     func int64(_ name: String) throws(SkiffError) -> Int64? {
-        switch try json(name) {
+        let value = try json(name)
+        switch value {
         case nil: return nil
         case .number(let n), .string(let n):
             if let v = Int64(n) { return v }
             if let d = Double(n), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
-            throw Self.typeError(name, "an integer")
-        default:
-            throw Self.typeError(name, "an integer")
+            throw Self.typeError(name, value!)
+        case let other?:
+            throw Self.typeError(name, other)
         }
     }
 
     /// An optional Int.
     func int(_ name: String) throws(SkiffError) -> Int? {
         guard let v = try int64(name) else { return nil }
-        guard let i = Int(exactly: v) else { throw Self.typeError(name, "an integer") }
+        guard let i = Int(exactly: v) else { throw Self.typeError(name, .number(String(v))) }
         return i
     }
 
     /// An optional bool: JSON true/false or `true`/`false` text in any case.
     func bool(_ name: String) throws(SkiffError) -> Bool? {
-        switch try json(name) {
+        let value = try json(name)
+        switch value {
         case nil: return nil
         case .bool(let b): return b
         case .string(let s):
             switch s.lowercased() {
             case "true": return true
             case "false": return false
-            default: throw Self.typeError(name, "a boolean")
+            default: throw Self.typeError(name, value!)
             }
-        default: throw Self.typeError(name, "a boolean")
+        case let other?: throw Self.typeError(name, other)
+        }
+    }
+
+    /// An optional proto enum as text: its name, or its number, as proto JSON parsing accepts both; the
+    /// enum's `wireValue` parser reads either.
+    func enumText(_ name: String) throws(SkiffError) -> String? {
+        let value = try json(name)
+        switch value {
+        case nil: return nil
+        case .string(let s): return s
+        case .number(let n):
+            guard Int(n) != nil else { throw Self.typeError(name, value!) }
+            return n
+        case let other?: throw Self.typeError(name, other)
         }
     }
 
     /// Repeated values: a JSON array of scalars, or a repeated query key.
     func strings(_ name: String) throws(SkiffError) -> [String] {
         if fromQuery { return query[name] ?? (hasUppercaseKeys ? query[Self.camel(name)] : nil) ?? [] }
-        switch try json(name) {
+        let value = try json(name)
+        switch value {
         case nil: return []
         case .array(let items):
             return try items.map { item throws(SkiffError) in
                 switch item {
                 case .string(let s): return s
                 case .number(let n): return n
-                default: throw Self.typeError(name, "a list of strings")
+                default: throw Self.typeError(name, value!)
                 }
             }
-        case .string(let s): return [s]
-        default: throw Self.typeError(name, "a list of strings")
+        case let other?: throw Self.typeError(name, other)
         }
     }
 
     /// A JSON array of objects (body only); empty when absent.
     func objects(_ name: String) throws(SkiffError) -> [RequestParameters] {
-        switch try json(name) {
+        let value = try json(name)
+        switch value {
         case nil: return []
         case .array(let items):
             return try items.map { item throws(SkiffError) in
-                guard case .object(let o) = item else { throw Self.typeError(name, "a list of objects") }
+                guard case .object(let o) = item else { throw Self.typeError(name, value!) }
                 return RequestParameters(body: o)
             }
-        default: throw Self.typeError(name, "a list of objects")
+        case let other?: throw Self.typeError(name, other)
         }
     }
 
@@ -153,16 +168,17 @@ struct RequestParameters: Sendable {
         switch try json(name) {
         case nil: return nil
         case .object(let o): return RequestParameters(body: o)
-        default: throw Self.typeError(name, "an object")
+        case let other?: throw Self.typeError(name, other)
         }
     }
 
     /// A required double; NaN and ±infinity arrive as strings. Booleans are refused, as in MLflow.
     func requiredDouble(_ name: String) throws(SkiffError) -> Double {
-        switch try json(name) {
+        let value = try json(name)
+        switch value {
         case nil: throw .missingParameter(name)
         case .number(let n):
-            guard let d = Double(n) else { throw Self.typeError(name, "a number") }
+            guard let d = Double(n) else { throw Self.typeError(name, value!) }
             return d
         case .string(let s):
             switch s {
@@ -170,11 +186,11 @@ struct RequestParameters: Sendable {
             case "Infinity", "inf", "Inf": return .infinity
             case "-Infinity", "-inf", "-Inf": return -.infinity
             default:
-                guard let d = Double(s), !s.isEmpty else { throw Self.typeError(name, "a number") }
+                guard let d = Double(s), !s.isEmpty else { throw Self.typeError(name, value!) }
                 return d
             }
-        default:
-            throw Self.typeError(name, "a number")
+        case let other?:
+            throw Self.typeError(name, other)
         }
     }
 
@@ -185,8 +201,52 @@ struct RequestParameters: Sendable {
         }
     }
 
-    static func typeError(_ name: String, _ expected: String) -> SkiffError {
-        .invalid("Invalid value for parameter '\(name)' supplied: expected \(expected).")
+    /// MLflow's message for a value of the wrong type: the value as compact JSON with sorted keys and its
+    /// Python type name, as `_validate_param_against_schema` words it after proto parsing failed.
+    static func typeError(_ name: String, _ value: JSON) -> SkiffError {
+        .invalid(
+            "Invalid value \(pythonJSON(value)) for parameter '\(name)' supplied:  Hint: Value was of type "
+                + "'\(pythonType(value))'. See the API docs for more information about request parameters.")
+    }
+
+    /// `json.dumps(value, sort_keys=True, separators=(",", ":"))`, bounded so a huge value makes a short message.
+    static func pythonJSON(_ value: JSON) -> String {
+        var writer = JSONWriter()
+        func write(_ value: JSON, depth: Int) {
+            guard writer.bytes.count < 400, depth < 8 else { return }
+            switch value {
+            case .null: writer.null()
+            case .bool(let b): writer.bool(b)
+            case .number(let n): writer.bytes += Array(n.utf8)
+            case .string(let s): writer.string(s)
+            case .array(let items):
+                writer.beginArray()
+                for item in items { write(item, depth: depth + 1) }
+                writer.endArray()
+            case .object(let object):
+                writer.beginObject()
+                for member in object.members.sorted(by: { $0.key < $1.key }) {
+                    writer.key(member.key)
+                    write(member.value, depth: depth + 1)
+                }
+                writer.endObject()
+            }
+        }
+        write(value, depth: 0)
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+
+    /// The Python type `json.loads` gives a value.
+    static func pythonType(_ value: JSON) -> String {
+        switch value {
+        case .null: return "NoneType"
+        case .bool: return "bool"
+        case .number(let n): return n.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? "float" : "int"
+        case .string: return "str"
+        case .array: return "list"
+        case .object: return "dict"
+        }
     }
 
     static func camel(_ snake: String) -> String {
