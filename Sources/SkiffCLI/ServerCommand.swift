@@ -42,6 +42,13 @@ struct ServerCommand: AsyncParsableCommand {
     var artifacts: String?
 
     @Option(
+        name: .customLong("default-artifact-root"),
+        help:
+            "Artifact root of new experiments, as MLflow's flag (SKIFF_DEFAULT_ARTIFACT_ROOT): a directory or an object-store URI the clients write to themselves; default mlflow-artifacts:, this server's proxy."
+    )
+    var defaultArtifactRoot: String?
+
+    @Option(
         name: .customLong("s3-endpoint"),
         help:
             "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (SKIFF_S3_ENDPOINT, MLFLOW_S3_ENDPOINT_URL or AWS_ENDPOINT_URL_S3); default AWS."
@@ -82,6 +89,7 @@ struct ServerCommand: AsyncParsableCommand {
             config.database = db ?? env["SKIFF_DB"]
             config.artifactRoot = artifacts ?? env["SKIFF_ARTIFACTS"]
             config.s3Endpoint = s3Endpoint
+            config.defaultArtifactRoot = defaultArtifactRoot ?? env["SKIFF_DEFAULT_ARTIFACT_ROOT"]
             let hosts = allowedHosts ?? env["SKIFF_ALLOWED_HOSTS"] ?? ""
             config.allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             config.webhooksAllowPrivate =

@@ -57,6 +57,8 @@ public enum SkiffRouter {
         RegistryRoutes(registry: services.registry).register(api)
         WebhookRoutes(webhooks: services.webhooks).register(api)
         ArtifactRoutes(store: services.artifacts).register(api)
+        UIHelperRoutes(tracking: services.tracking, loggedModels: services.loggedModels, artifacts: services.artifacts)
+            .register(api)
         if let studies = services.studies { StudyRoutes(studies: studies).register(api) }
         return router
     }

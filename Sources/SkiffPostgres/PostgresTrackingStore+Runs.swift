@@ -219,6 +219,26 @@ extension PostgresTrackingStore {
         }
     }
 
+    public func datasetSummaries(experimentIDs: [String], limit: Int) async throws -> [DatasetSummary] {
+        let ids = experimentIDs.compactMap { Int64($0) }
+        guard !ids.isEmpty, limit > 0 else { return [] }
+        let logger = self.logger
+        return try await read { conn in
+            var sql = SQL("SELECT experiment_id, name, digest, context FROM (")
+            sql += "SELECT DISTINCT d.experiment_id, d.name, d.digest, t.value AS context FROM datasets d "
+            sql += "JOIN run_dataset_inputs i ON i.dataset_id = d.dataset_id LEFT JOIN run_dataset_input_tags t "
+            sql += "ON t.run_key = i.run_key AND t.dataset_id = i.dataset_id AND t.key = "
+            sql += "\(sql.bind(DatasetSummary.contextTag)) WHERE d.experiment_id = ANY(\(sql.bind(ids))) "
+            // COLLATE "C" orders text by bytes, as SQLite does, so both backends page alike.
+            sql += ") s ORDER BY experiment_id, name COLLATE \"C\", digest COLLATE \"C\", context COLLATE \"C\" "
+            sql += "NULLS FIRST LIMIT \(sql.bind(Int64(limit)))"
+            return try await conn.rows(sql, logger).map { row in
+                let (experimentID, name, digest, context) = try row.decode((Int64, String, String, String?).self)
+                return DatasetSummary(experimentID: String(experimentID), name: name, digest: digest, context: context)
+            }
+        }
+    }
+
     public func logOutputs(runID: String, models: [ModelOutput]) async throws {
         let logger = self.logger
         try await write { conn in

@@ -224,6 +224,30 @@ extension SQLiteTrackingStore {
         }
     }
 
+    public func datasetSummaries(experimentIDs: [String], limit: Int) async throws -> [DatasetSummary] {
+        let ids = experimentIDs.compactMap { Int64($0) }
+        guard !ids.isEmpty, limit > 0 else { return [] }
+        return try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT d.experiment_id, d.name, d.digest, t.value FROM datasets d
+                    JOIN run_dataset_inputs i ON i.dataset_id = d.dataset_id
+                    LEFT JOIN run_dataset_input_tags t
+                        ON t.run_key = i.run_key AND t.dataset_id = i.dataset_id AND t.key = ?
+                    WHERE d.experiment_id IN (SELECT value FROM json_each(?))
+                    ORDER BY d.experiment_id, d.name, d.digest, t.value LIMIT ?
+                    """,
+                arguments: [
+                    DatasetSummary.contextTag, "[" + ids.map(String.init).joined(separator: ",") + "]", limit,
+                ]
+            ).map { row in
+                DatasetSummary(
+                    experimentID: String(row[0] as Int64), name: row[1], digest: row[2], context: row[3])
+            }
+        }
+    }
+
     public func logOutputs(runID: String, models: [ModelOutput]) async throws {
         try await write { db in
             let runKey = try Self.activeRunKey(db, id: runID)

@@ -29,6 +29,11 @@ public struct TrackingServer: Sendable {
         public var allowedHosts: [String]
         /// Lets webhooks target loopback and private addresses (off by default: an SSRF guard).
         public var webhooksAllowPrivate: Bool = false
+        /// Where new experiments put their artifacts when they name no location, as MLflow's
+        /// `--default-artifact-root`: nil means `mlflow-artifacts:`, this server's proxy. A local directory or an
+        /// object-store URI makes clients write there themselves; relative paths are resolved against the
+        /// working directory.
+        public var defaultArtifactRoot: String?
 
         /// Creates a configuration with the embedded defaults.
         public init(
@@ -60,6 +65,10 @@ public struct TrackingServer: Sendable {
             } else if s3Endpoint != nil {
                 throw .invalid("--s3-endpoint needs --artifacts s3://bucket/prefix.")
             }
+            if let defaultArtifactRoot {
+                guard !defaultArtifactRoot.isEmpty else { throw .invalid("--default-artifact-root must not be empty.") }
+                try Validate.artifactLocation(defaultArtifactRoot)
+            }
         }
 
         func isPostgres(_ database: String) -> Bool {
@@ -73,6 +82,12 @@ public struct TrackingServer: Sendable {
             guard var db = database else { return dataDirectory + "/skiff.db" }
             if db.hasPrefix("sqlite:///") { db = String(db.dropFirst("sqlite://".count)) }
             return db
+        }
+
+        /// The root new experiments' artifact locations are derived from.
+        var experimentArtifactRoot: String {
+            guard let root = defaultArtifactRoot else { return "mlflow-artifacts:" }
+            return TrackingService.absoluteLocalLocation(root)
         }
 
         var artifactPath: String {
@@ -118,7 +133,8 @@ public struct TrackingServer: Sendable {
                 throw SkiffError(.internalError, "The database directory could not be created.", detail: "\(error)")
             }
         }
-        var store = try SQLiteTrackingStore(path: configuration.databasePath, defaultArtifactRoot: "mlflow-artifacts:")
+        var store = try SQLiteTrackingStore(
+            path: configuration.databasePath, defaultArtifactRoot: configuration.experimentArtifactRoot)
         let metrics = ServerMetrics()
         store.observer = metrics
         try await serve(
@@ -130,7 +146,8 @@ public struct TrackingServer: Sendable {
     /// Runs the connection pool beside the server: the pool starts first, the schema is migrated, then the server
     /// serves; when the server stops the pool is cancelled with it.
     private func runOnPostgres(url: String, onListening: @escaping @Sendable (Int) async -> Void) async throws {
-        var configured = try PostgresTrackingStore(url: url, defaultArtifactRoot: "mlflow-artifacts:", logger: logger)
+        var configured = try PostgresTrackingStore(
+            url: url, defaultArtifactRoot: configuration.experimentArtifactRoot, logger: logger)
         let metrics = ServerMetrics()
         configured.observer = metrics
         let store = configured

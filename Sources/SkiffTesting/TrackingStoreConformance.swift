@@ -246,6 +246,31 @@ public enum TrackingStoreConformance {
             #expect(run.modelInputs == ["m-1"])
             #expect(run.modelOutputs == [ModelOutput(modelID: "m-2", step: 3)])
         },
+        Check(name: "dataset summaries are distinct per experiment, name, digest and context") { store in
+            let other = try await store.createExperiment(
+                name: "datasets-\(TrackingService.newRunID())", artifactLocation: nil, tags: [], time: t0)
+            func input(_ name: String, _ digest: String, _ context: String?) -> DatasetInput {
+                DatasetInput(
+                    dataset: Dataset(
+                        name: name, digest: digest, sourceType: "code", source: "{}", schema: nil, profile: nil),
+                    tags: context.map { [Tag(key: DatasetSummary.contextTag, value: $0)] } ?? [])
+            }
+            let a = try await newRun(store, experiment: other).info.runID
+            let b = try await newRun(store, experiment: other).info.runID
+            try await store.logInputs(
+                runID: a, datasets: [input("train", "d1", "training"), input("x", "d9", nil)], models: [])
+            try await store.logInputs(
+                runID: b, datasets: [input("train", "d1", "training"), input("train", "d1", "eval")], models: [])
+            let summaries = try await store.datasetSummaries(experimentIDs: [other], limit: 1000)
+            #expect(
+                summaries == [
+                    DatasetSummary(experimentID: other, name: "train", digest: "d1", context: "eval"),
+                    DatasetSummary(experimentID: other, name: "train", digest: "d1", context: "training"),
+                    DatasetSummary(experimentID: other, name: "x", digest: "d9", context: nil),
+                ])
+            #expect(try await store.datasetSummaries(experimentIDs: [other], limit: 2).count == 2)
+            #expect(try await store.datasetSummaries(experimentIDs: ["999999"], limit: 1000).isEmpty)
+        },
         Check(name: "bulk interval history samples each run and tags values with the run id") { store in
             let a = try await newRun(store).info.runID
             let b = try await newRun(store).info.runID

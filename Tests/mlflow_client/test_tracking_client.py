@@ -1,6 +1,7 @@
 """The unmodified mlflow client against `skiff server`: every tracking flow a training script uses."""
 
 import math
+import os
 import uuid
 
 import mlflow
@@ -105,6 +106,15 @@ def test_search_runs_filters_orders_and_pages(client):
     assert list(df["metrics.acc"]) == pytest.approx([0.0, 0.3, 0.6, 0.9])
     assert client.search_runs([exp_id], "attributes.run_name LIKE 'r1%'").__len__() == 3
     assert len(client.search_runs([exp_id], f"attributes.run_id IN ('{ids[0]}', '{ids[1]}')")) == 2
+
+
+def test_relative_artifact_location_is_made_absolute_as_mlflow_does(client):
+    # The server runs in this process's working directory, as MLflow's tests run theirs.
+    exp = client.get_experiment(client.create_experiment(unique("rel"), artifact_location="my_location"))
+    assert exp.artifact_location == os.path.join(os.getcwd(), "my_location")
+    for kept in ["/srv/artifacts/x", "s3://bucket/prefix", "file:///srv/a", "mlflow-artifacts:/shared"]:
+        exp = client.get_experiment(client.create_experiment(unique("abs"), artifact_location=kept))
+        assert exp.artifact_location == kept
 
 
 def test_experiments_lifecycle_and_search(client):

@@ -147,6 +147,26 @@ public struct Dataset: Sendable, Equatable {
     }
 }
 
+/// One dataset as some run of an experiment used it, in one context (`mlflow.data.context`: training,
+/// evaluation…), for MLflow's `experiments/search-datasets`.
+public struct DatasetSummary: Sendable, Equatable, Hashable {
+    public var experimentID: String
+    public var name: String
+    public var digest: String
+    /// Nil when the input carried no context tag.
+    public var context: String?
+    /// The input tag that names the context.
+    public static let contextTag = "mlflow.data.context"
+
+    /// Creates a dataset summary.
+    public init(experimentID: String, name: String, digest: String, context: String?) {
+        self.experimentID = experimentID
+        self.name = name
+        self.digest = digest
+        self.context = context
+    }
+}
+
 /// A logged model a run produced, at a step.
 public struct ModelOutput: Sendable, Equatable {
     public var modelID: String

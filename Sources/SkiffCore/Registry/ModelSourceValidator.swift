@@ -44,7 +44,7 @@ public struct ModelSourceValidator: Sendable {
             guard roots.contains(where: { isInside(path, proxyPath($0)) }) else { throw invalid(source) }
             return
         }
-        if let colon = decoded.firstIndex(of: ":"), decoded[colon...].hasPrefix("://") {
+        if let colon = decoded.firstIndex(of: ":"), decoded[colon...].hasPrefix("://"), !lower.hasPrefix("file:") {
             let scheme = decoded[..<colon].lowercased()
             guard objectStoreSchemes.contains(scheme) else { throw invalid(source) }
             let rest = decoded[decoded.index(colon, offsetBy: 3)...]

@@ -55,6 +55,9 @@ public protocol TrackingStore: Sendable {
     func logOutputs(runID: String, models: [ModelOutput]) async throws
     /// Searches runs of the given experiments.
     func searchRuns(_ query: RunQuery) async throws -> Page<Run>
+    /// The distinct (experiment, dataset name, digest, context) combinations the runs of these experiments
+    /// logged as inputs, at most `limit`, ordered by experiment, name, digest and context.
+    func datasetSummaries(experimentIDs: [String], limit: Int) async throws -> [DatasetSummary]
 
     // MARK: Metric history
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The tracking API as clients see it: validates every input with MLflow's rules, fills in what the
 /// server owns (ids, generated run names, the `mlflow.runName` tag, timestamps), then calls the store.
 ///
@@ -23,10 +25,25 @@ public struct TrackingService: Sendable {
     /// - Throws: `invalidParameterValue` for a bad name, location or tag; `resourceAlreadyExists`.
     public func createExperiment(name: String, artifactLocation: String?, tags: [Tag]) async throws -> String {
         try Validate.experimentName(name)
-        let location = artifactLocation.flatMap { $0.isEmpty ? nil : $0 }
-        if let location { try Validate.artifactLocation(location) }
+        var location = artifactLocation.flatMap { $0.isEmpty ? nil : $0 }
+        if let given = location {
+            try Validate.artifactLocation(given)
+            location = Self.absoluteLocalLocation(given)
+        }
         for tag in tags { try validateExperimentTag(tag) }
         return try await store.createExperiment(name: name, artifactLocation: location, tags: tags, time: now())
+    }
+
+    /// A relative local path made absolute against the server's working directory, as MLflow's stores do, so
+    /// the location means the same to every client; URIs and absolute paths are kept as given.
+    public static func absoluteLocalLocation(_ location: String) -> String {
+        let beforeSlash = location.prefix { $0 != "/" }
+        guard !location.hasPrefix("/"), !beforeSlash.contains(":") else { return location }
+        var cwd = FileManager.default.currentDirectoryPath
+        while cwd.hasSuffix("/") { cwd.removeLast() }
+        var relative = Substring(location)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return relative.isEmpty || relative == "." ? cwd : cwd + "/" + relative
     }
 
     /// - Throws: `invalidParameterValue` for a non-integer id, `resourceDoesNotExist`.
@@ -292,6 +309,49 @@ public struct TrackingService: Sendable {
         let offset = try PageToken.decodeOffset(pageToken)
         // As in MLflow, an unknown run has an empty history (no extra lookup on this hot path).
         return try await store.metricHistory(runID: runID, key: key, offset: offset, limit: maxResults)
+    }
+
+    /// The whole history of one metric across up to 100 runs (MLflow's UI call `metrics/get-history-bulk`):
+    /// ordered by run id, then timestamp, step and value, at most `maxResults` (≤ 25,000) values in all.
+    public func metricHistoryBulk(runIDs: [String], key: String?, maxResults: Int?) async throws -> [Metric] {
+        guard !runIDs.isEmpty else {
+            throw SkiffError.invalid("GetMetricHistoryBulk request must specify at least one run_id.")
+        }
+        guard runIDs.count <= Limits.maxBulkIntervalRunIDs else {
+            throw SkiffError.invalid(
+                "GetMetricHistoryBulk request cannot specify more than \(Limits.maxBulkIntervalRunIDs) run_ids. "
+                    + "Received \(runIDs.count) run_ids.")
+        }
+        guard let key else { throw SkiffError.invalid("GetMetricHistoryBulk request must specify a metric_key.") }
+        for id in runIDs { try Validate.runID(id) }
+        let limit = min(maxResults ?? Limits.maxHistoryPage, Limits.maxHistoryPage)
+        guard limit > 0 else { return [] }
+        var out: [Metric] = []
+        for runID in Set(runIDs).sorted() where out.count < limit {
+            // Each run's first `limit` values by step; the response is cut at `limit` in all, so no run
+            // contributes more than that.
+            let page = try await store.metricHistory(runID: runID, key: key, offset: 0, limit: limit)
+            let ordered = page.items.sorted { ($0.timestamp, $0.step, $0.value) < ($1.timestamp, $1.step, $1.value) }
+            for var metric in ordered.prefix(limit - out.count) {
+                metric.runID = runID
+                out.append(metric)
+            }
+        }
+        return out
+    }
+
+    /// The datasets the runs of up to 20 experiments used, as MLflow's `experiments/search-datasets` lists
+    /// them (at most 1,000).
+    public func datasetSummaries(experimentIDs: [String]) async throws -> [DatasetSummary] {
+        guard !experimentIDs.isEmpty else {
+            throw SkiffError.invalid("SearchDatasets request must specify at least one experiment_id.")
+        }
+        guard experimentIDs.count <= Limits.maxExperimentsPerDatasetSearch else {
+            throw SkiffError.invalid(
+                "SearchDatasets request cannot specify more than \(Limits.maxExperimentsPerDatasetSearch) "
+                    + "experiment_ids. Received \(experimentIDs.count) experiment_ids.")
+        }
+        return try await store.datasetSummaries(experimentIDs: experimentIDs, limit: Limits.maxDatasetSummaries)
     }
 
     /// Sampled history of one metric across up to 100 runs, for charts.

@@ -22,6 +22,8 @@ public enum Limits {
     public static let maxExperimentsPerSearch = 50000
     public static let maxHistoryPage = 25000
     public static let maxBulkIntervalRunIDs = 100
+    public static let maxExperimentsPerDatasetSearch = 20
+    public static let maxDatasetSummaries = 1000
     /// Skiff's own bounds on a search filter (MLflow has none): longer filters are refused with a 400 before any
     /// query is built, so no backend meets an expression deeper than it can plan.
     public static let maxFilterClauses = 200

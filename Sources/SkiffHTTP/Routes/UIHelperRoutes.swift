@@ -1,0 +1,123 @@
+import Hummingbird
+import NIOCore
+import SkiffCore
+import SkiffJSON
+
+/// The calls MLflow's web UI makes that are not in its REST reference, served where MLflow serves them (under
+/// `/ajax-api/2.0/mlflow` only): whole metric histories of many runs, the datasets of experiments, a small
+/// artifact upload into a run, and a logged model's artifact file.
+struct UIHelperRoutes {
+    let tracking: TrackingService
+    let loggedModels: LoggedModelService
+    let artifacts: any ArtifactStore
+
+    static let prefix = "/ajax-api/2.0/mlflow"
+    /// MLflow's cap on `upload-artifact` bodies.
+    static let maxUpload = 10 * 1024 * 1024
+
+    func register(_ api: APIResponder) {
+        let t = tracking
+        let p = [Self.prefix]
+        api.add(.get, "metrics/get-history-bulk", prefixes: p) { q in
+            let metrics = try await t.metricHistoryBulk(
+                runIDs: try q.strings("run_id"), key: try q.string("metric_key"), maxResults: try q.int("max_results"))
+            var w = JSONWriter(capacity: 64 + metrics.count * 112)
+            w.beginObject()
+            w.array("metrics", metrics) { $0.metric($1) }
+            w.endObject()
+            return w
+        }
+        api.add(.post, "experiments/search-datasets", prefixes: p) { q in
+            let summaries = try await t.datasetSummaries(experimentIDs: try q.strings("experiment_ids"))
+            guard !summaries.isEmpty else { return .empty }
+            return TrackingRoutes.object {
+                $0.array("dataset_summaries", summaries) { w, s in
+                    w.beginObject()
+                    w.field("experiment_id", s.experimentID)
+                    w.field("name", s.name)
+                    w.field("digest", s.digest)
+                    w.field("context", s.context)
+                    w.endObject()
+                }
+            }
+        }
+        registerUpload(api)
+        registerLoggedModelFile(api)
+    }
+
+    /// `POST upload-artifact?run_uuid=…&path=…` with the file as the raw body (≤ 10 MB), written under the
+    /// run's artifact root through the artifact store.
+    func registerUpload(_ api: APIResponder) {
+        let t = tracking
+        let store = artifacts
+        let logger = api.logger
+        api.router.post(RouterPath(Self.prefix + "/upload-artifact")) { request, _ in
+            do {
+                let query = RequestParameters.parseQuery(request.uri.query ?? "")
+                guard let runID = query["run_uuid"]?.first, !runID.isEmpty else {
+                    throw SkiffError.invalid("Request must specify run_uuid.")
+                }
+                guard let rawPath = query["path"]?.first, !rawPath.isEmpty else {
+                    throw SkiffError.invalid("Request must specify path.")
+                }
+                let path = try ArtifactPath(validating: rawPath)
+                guard !path.isRoot else { throw SkiffError.invalid("Request must specify path.") }
+                if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maxUpload {
+                    throw SkiffError.invalid("Artifact size is too large. Max size is 10MB.")
+                }
+                let body: ByteBuffer
+                do {
+                    body = try await request.body.collect(upTo: Self.maxUpload)
+                } catch {
+                    throw SkiffError.invalid("Artifact size is too large. Max size is 10MB.")
+                }
+                guard body.readableBytes > 0 else { throw SkiffError.invalid("Request must specify data.") }
+                let run = try await t.run(id: runID)
+                let root = try Self.proxiedRoot(run.info.artifactURI)
+                let upload = try await store.beginUpload(root.appending(path))
+                do {
+                    try await upload.write(body)
+                    try await upload.commit()
+                } catch {
+                    await upload.abort()
+                    throw error
+                }
+                return Response(status: .ok, headers: [.contentType: "application/json"])
+            } catch {
+                return APIResponder.errorResponse(error, logger: logger)
+            }
+        }
+    }
+
+    /// `GET logged-models/<id>/artifacts/files?artifact_file_path=…`: one file of a logged model, streamed.
+    func registerLoggedModelFile(_ api: APIResponder) {
+        let models = loggedModels
+        let store = artifacts
+        let logger = api.logger
+        api.router.get(RouterPath(Self.prefix + "/logged-models/:model_id/artifacts/files")) { request, context in
+            do {
+                let query = RequestParameters.parseQuery(request.uri.query ?? "")
+                guard let rawPath = query["artifact_file_path"]?.first, !rawPath.isEmpty else {
+                    throw SkiffError(.badRequest, #"Request must include the "artifact_file_path" query parameter."#)
+                }
+                let path = try ArtifactPath(validating: rawPath)
+                let id = PathDecoding.decodeOnce(String(context.parameters.get("model_id") ?? ""))
+                let model = try await models.get(id: id)
+                let root = try Self.proxiedRoot(model.artifactURI)
+                return try await ArtifactRoutes.download(store, root.appending(path))
+            } catch {
+                return APIResponder.errorResponse(error, logger: logger)
+            }
+        }
+    }
+
+    /// The artifact-store path of a run's or logged model's root, which the server keeps under its proxy.
+    static func proxiedRoot(_ uri: String) throws(SkiffError) -> ArtifactPath {
+        guard uri.lowercased().hasPrefix("mlflow-artifacts:") else {
+            throw SkiffError.invalid(
+                "The artifact root '\(uri)' is not served by this server's artifact proxy; "
+                    + "write to it with the client's artifact repository.")
+        }
+        return try ArtifactPath(validating: ModelSourceValidator.proxyPath(uri))
+    }
+}
