@@ -125,3 +125,19 @@ def test_alias_rules(client):
     with pytest.raises(MlflowException) as err:
         client.set_registered_model_alias(name, "ok", "7")
     assert err.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_model_versions_tag_is_written_as_mlflow_writes_it(client):
+    # The bytes MLflow 3.17.2's server writes for the same calls: json.dumps, versions as numbers, ASCII escapes,
+    # a pair listed once.
+    model = client.create_logged_model(client.create_experiment(f"mv-tag-{uuid.uuid4().hex[:8]}"), name="clf")
+    first, second = f"modèle-α-{uuid.uuid4().hex[:6]}", f"b-{uuid.uuid4().hex[:6]}"
+    for name in [first, second]:
+        client.create_registered_model(name)
+        client.create_model_version(name, f"models:/{model.model_id}", model_id=model.model_id)
+    client.create_model_version(second, f"models:/{model.model_id}", model_id=model.model_id)
+    escaped = first.replace("è", "\\u00e8").replace("α", "\\u03b1")
+    assert client.get_logged_model(model.model_id).tags["mlflow.modelVersions"] == (
+        f'[{{"name": "{escaped}", "version": 1}}, {{"name": "{second}", "version": 1}}, '
+        f'{{"name": "{second}", "version": 2}}]'
+    )

@@ -226,20 +226,51 @@ public struct RegistryService: Sendable {
         return version
     }
 
-    /// Appends `{name, version}` to the logged model's server-maintained `mlflow.modelVersions` tag.
+    /// Appends `{name, version}` to the logged model's server-maintained `mlflow.modelVersions` tag, byte for byte
+    /// as MLflow writes it: `json.dumps` of the list, with the version as a number; a pair already listed is kept.
     private func recordRegistration(modelID: String, name: String, version: Int64) async throws {
         let model = try await models.loggedModel(id: modelID, allowDeleted: false)
         let key = "mlflow.modelVersions"
-        var entries: [Any] = []
+        var entries: [(name: String, version: Int64)] = []
         if let existing = model.tags.first(where: { $0.key == key })?.value,
-            let parsed = try? JSONSerialization.jsonObject(with: Data(existing.utf8)) as? [Any]
+            let parsed = try? JSONSerialization.jsonObject(with: Data(existing.utf8)) as? [[String: Any]]
         {
-            entries = parsed
+            entries = parsed.compactMap { entry in
+                guard let name = entry["name"] as? String else { return nil }
+                if let number = entry["version"] as? NSNumber { return (name, number.int64Value) }
+                if let text = entry["version"] as? String, let number = Int64(text) { return (name, number) }
+                return nil
+            }
         }
-        entries.append(["name": name, "version": String(version)])
-        let data = try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys])
-        try await models.setLoggedModelTags(
-            id: modelID, tags: [Tag(key: key, value: String(decoding: data, as: UTF8.self))], time: now())
+        if !entries.contains(where: { $0.name == name && $0.version == version }) {
+            entries.append((name, version))
+        }
+        let text =
+            "["
+            + entries.map { "{\"name\": \(Self.pythonJSONString($0.name)), \"version\": \($0.version)}" }
+            .joined(separator: ", ") + "]"
+        try await models.setLoggedModelTags(id: modelID, tags: [Tag(key: key, value: text)], time: now())
+    }
+
+    /// A string as Python's `json.dumps` writes it (`ensure_ascii`): non-ASCII as `\uXXXX` escapes.
+    static func pythonJSONString(_ value: String) -> String {
+        var out = "\""
+        for unit in value.utf16 {
+            switch unit {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
+            default:
+                let hex = String(unit, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+        }
+        return out + "\""
     }
 
     private func loggedModelForSource(_ id: String, _ source: String) async throws -> LoggedModel {
