@@ -119,6 +119,8 @@ def test_wrongly_typed_fields_get_mlflows_message(tracking_uri):
          "Invalid value \"abc\" for parameter 'value' supplied:  Hint: Value was of type 'str'."),
         ("runs/log-metric", {"run_id": run_id, "key": "m", "value": 1, "timestamp": "x"},
          "Invalid value \"x\" for parameter 'timestamp' supplied:  Hint: Value was of type 'str'."),
+        ("experiments/create", {"name": ["é"]},
+         "Invalid value [\"\\u00e9\"] for parameter 'name' supplied:  Hint: Value was of type 'list'."),
         ("runs/search", {"experiment_ids": "0"},
          "Invalid value \"0\" for parameter 'experiment_ids' supplied:  Hint: Value was of type 'str'."),
         ("registered-models/create", {"name": 7},

@@ -247,30 +247,9 @@ public struct RegistryService: Sendable {
         }
         let text =
             "["
-            + entries.map { "{\"name\": \(Self.pythonJSONString($0.name)), \"version\": \($0.version)}" }
+            + entries.map { "{\"name\": \(PythonJSON.string($0.name)), \"version\": \($0.version)}" }
             .joined(separator: ", ") + "]"
         try await models.setLoggedModelTags(id: modelID, tags: [Tag(key: key, value: text)], time: now())
-    }
-
-    /// A string as Python's `json.dumps` writes it (`ensure_ascii`): non-ASCII as `\uXXXX` escapes.
-    static func pythonJSONString(_ value: String) -> String {
-        var out = "\""
-        for unit in value.utf16 {
-            switch unit {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default:
-                let hex = String(unit, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            }
-        }
-        return out + "\""
     }
 
     private func loggedModelForSource(_ id: String, _ source: String) async throws -> LoggedModel {

@@ -211,29 +211,32 @@ struct RequestParameters: Sendable {
 
     /// `json.dumps(value, sort_keys=True, separators=(",", ":"))`, bounded so a huge value makes a short message.
     static func pythonJSON(_ value: JSON) -> String {
-        var writer = JSONWriter()
+        var text = ""
         func write(_ value: JSON, depth: Int) {
-            guard writer.bytes.count < 400, depth < 8 else { return }
+            guard text.utf8.count < 400, depth < 8 else { return }
             switch value {
-            case .null: writer.null()
-            case .bool(let b): writer.bool(b)
-            case .number(let n): writer.bytes += Array(n.utf8)
-            case .string(let s): writer.string(s)
+            case .null: text += "null"
+            case .bool(let b): text += b ? "true" : "false"
+            case .number(let n): text += n
+            case .string(let s): text += PythonJSON.string(s)
             case .array(let items):
-                writer.beginArray()
-                for item in items { write(item, depth: depth + 1) }
-                writer.endArray()
+                text += "["
+                for (i, item) in items.enumerated() {
+                    if i > 0 { text += "," }
+                    write(item, depth: depth + 1)
+                }
+                text += "]"
             case .object(let object):
-                writer.beginObject()
-                for member in object.members.sorted(by: { $0.key < $1.key }) {
-                    writer.key(member.key)
+                text += "{"
+                for (i, member) in object.members.sorted(by: { $0.key < $1.key }).enumerated() {
+                    if i > 0 { text += "," }
+                    text += PythonJSON.string(member.key) + ":"
                     write(member.value, depth: depth + 1)
                 }
-                writer.endObject()
+                text += "}"
             }
         }
         write(value, depth: 0)
-        let text = String(decoding: writer.bytes, as: UTF8.self)
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 
