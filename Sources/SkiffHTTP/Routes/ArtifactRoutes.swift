@@ -20,15 +20,10 @@ struct ArtifactRoutes {
             api.router.put(RouterPath(base + "/**")) { request, _ in
                 do {
                     let path = try Self.path(of: request, under: base)
-                    let upload = try await store.beginUpload(path)
-                    do {
+                    try await Self.save(store, path) { upload in
                         for try await buffer in request.body {
                             try await upload.write(buffer)
                         }
-                        try await upload.commit()
-                    } catch {
-                        await upload.abort()
-                        throw error
                     }
                     return APIResponder.json(JSONWriter.empty.bytes)
                 } catch {
@@ -88,6 +83,20 @@ struct ArtifactRoutes {
         let raw = request.uri.path
         guard raw.hasPrefix(base + "/") else { throw .invalid("Invalid path") }
         return try ArtifactPath(validating: String(raw.dropFirst(base.count + 1)))
+    }
+
+    /// Writes a file through `write`, then makes it visible; on any failure nothing appears at `path`.
+    static func save(
+        _ store: any ArtifactStore, _ path: ArtifactPath, _ write: (any ArtifactUpload) async throws -> Void
+    ) async throws {
+        let upload = try await store.beginUpload(path)
+        do {
+            try await write(upload)
+            try await upload.commit()
+        } catch {
+            await upload.abort()
+            throw error
+        }
     }
 
     static func download(_ store: any ArtifactStore, _ path: ArtifactPath) async throws -> Response {

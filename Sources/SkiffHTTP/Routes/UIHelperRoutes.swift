@@ -74,14 +74,7 @@ struct UIHelperRoutes {
                 guard body.readableBytes > 0 else { throw SkiffError.invalid("Request must specify data.") }
                 let run = try await t.run(id: runID)
                 let root = try Self.proxiedRoot(run.info.artifactURI)
-                let upload = try await store.beginUpload(root.appending(path))
-                do {
-                    try await upload.write(body)
-                    try await upload.commit()
-                } catch {
-                    await upload.abort()
-                    throw error
-                }
+                try await ArtifactRoutes.save(store, root.appending(path)) { try await $0.write(body) }
                 return Response(status: .ok, headers: [.contentType: "application/json"])
             } catch {
                 return APIResponder.errorResponse(error, logger: logger)

@@ -59,11 +59,9 @@ struct RequestParameters: Sendable {
 
     /// An optional string. A number, bool, list or object is refused, as MLflow's proto parsing refuses it.
     func string(_ name: String) throws(SkiffError) -> String? {
-        switch try json(name) {
-        case nil: return nil
-        case .string(let s): return s
-        case let other?: throw Self.typeError(name, other)
-        }
+        guard let value = try json(name) else { return nil }
+        guard case .string(let s) = value else { throw Self.typeError(name, value) }
+        return s
     }
 
     /// A required, non-empty string.
@@ -82,16 +80,14 @@ struct RequestParameters: Sendable {
 
     /// An optional int64, from a JSON number or a decimal string.
     func int64(_ name: String) throws(SkiffError) -> Int64? {
-        let value = try json(name)
+        guard let value = try json(name) else { return nil }
         switch value {
-        case nil: return nil
         case .number(let n), .string(let n):
             if let v = Int64(n) { return v }
             if let d = Double(n), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
-            throw Self.typeError(name, value!)
-        case let other?:
-            throw Self.typeError(name, other)
+        default: break
         }
+        throw Self.typeError(name, value)
     }
 
     /// An optional Int.
@@ -103,82 +99,75 @@ struct RequestParameters: Sendable {
 
     /// An optional bool: JSON true/false or `true`/`false` text in any case.
     func bool(_ name: String) throws(SkiffError) -> Bool? {
-        let value = try json(name)
+        guard let value = try json(name) else { return nil }
         switch value {
-        case nil: return nil
         case .bool(let b): return b
         case .string(let s):
             switch s.lowercased() {
             case "true": return true
             case "false": return false
-            default: throw Self.typeError(name, value!)
+            default: throw Self.typeError(name, value)
             }
-        case let other?: throw Self.typeError(name, other)
+        default: throw Self.typeError(name, value)
         }
     }
 
     /// An optional proto enum as text: its name, or its number, as proto JSON parsing accepts both; the
     /// enum's `wireValue` parser reads either.
     func enumText(_ name: String) throws(SkiffError) -> String? {
-        let value = try json(name)
+        guard let value = try json(name) else { return nil }
         switch value {
-        case nil: return nil
         case .string(let s): return s
         case .number(let n):
-            guard Int(n) != nil else { throw Self.typeError(name, value!) }
+            guard Int(n) != nil else { throw Self.typeError(name, value) }
             return n
-        case let other?: throw Self.typeError(name, other)
+        default: throw Self.typeError(name, value)
         }
     }
 
     /// Repeated values: a JSON array of scalars, or a repeated query key.
     func strings(_ name: String) throws(SkiffError) -> [String] {
         if fromQuery { return query[name] ?? (hasUppercaseKeys ? query[Self.camel(name)] : nil) ?? [] }
-        let value = try json(name)
+        guard let value = try json(name) else { return [] }
         switch value {
-        case nil: return []
         case .array(let items):
             return try items.map { item throws(SkiffError) in
                 switch item {
                 case .string(let s): return s
                 case .number(let n): return n
-                default: throw Self.typeError(name, value!)
+                default: throw Self.typeError(name, value)
                 }
             }
-        case let other?: throw Self.typeError(name, other)
+        default: throw Self.typeError(name, value)
         }
     }
 
     /// A JSON array of objects (body only); empty when absent.
     func objects(_ name: String) throws(SkiffError) -> [RequestParameters] {
-        let value = try json(name)
+        guard let value = try json(name) else { return [] }
         switch value {
-        case nil: return []
         case .array(let items):
             return try items.map { item throws(SkiffError) in
-                guard case .object(let o) = item else { throw Self.typeError(name, value!) }
+                guard case .object(let o) = item else { throw Self.typeError(name, value) }
                 return RequestParameters(body: o)
             }
-        case let other?: throw Self.typeError(name, other)
+        default: throw Self.typeError(name, value)
         }
     }
 
     /// A nested object (body only).
     func object(_ name: String) throws(SkiffError) -> RequestParameters? {
-        switch try json(name) {
-        case nil: return nil
-        case .object(let o): return RequestParameters(body: o)
-        case let other?: throw Self.typeError(name, other)
-        }
+        guard let value = try json(name) else { return nil }
+        guard case .object(let o) = value else { throw Self.typeError(name, value) }
+        return RequestParameters(body: o)
     }
 
     /// A required double; NaN and ±infinity arrive as strings. Booleans are refused, as in MLflow.
     func requiredDouble(_ name: String) throws(SkiffError) -> Double {
-        let value = try json(name)
+        guard let value = try json(name) else { throw .missingParameter(name) }
         switch value {
-        case nil: throw .missingParameter(name)
         case .number(let n):
-            guard let d = Double(n) else { throw Self.typeError(name, value!) }
+            guard let d = Double(n) else { throw Self.typeError(name, value) }
             return d
         case .string(let s):
             switch s {
@@ -186,11 +175,11 @@ struct RequestParameters: Sendable {
             case "Infinity", "inf", "Inf": return .infinity
             case "-Infinity", "-inf", "-Inf": return -.infinity
             default:
-                guard let d = Double(s), !s.isEmpty else { throw Self.typeError(name, value!) }
+                guard let d = Double(s), !s.isEmpty else { throw Self.typeError(name, value) }
                 return d
             }
-        case let other?:
-            throw Self.typeError(name, other)
+        default:
+            throw Self.typeError(name, value)
         }
     }
 
