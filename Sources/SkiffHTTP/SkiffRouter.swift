@@ -59,7 +59,15 @@ public enum SkiffRouter {
         ArtifactRoutes(store: services.artifacts).register(api)
         UIHelperRoutes(tracking: services.tracking, loggedModels: services.loggedModels, artifacts: services.artifacts)
             .register(api)
+        RunArtifactRoutes(tracking: services.tracking, store: services.artifacts).register(api)
         if let studies = services.studies { StudyRoutes(studies: studies).register(api) }
+        // Last: its root fields call the handlers registered above.
+        do {
+            GraphQLRoutes(schema: try MLflowGraphQLSchema.make(api.handlers)).register(api)
+        } catch {
+            // Only an invalid type or field name can fail here; the GraphQL tests catch it.
+            logger.critical("the GraphQL schema is invalid; /graphql is not served", metadata: ["error": "\(error)"])
+        }
         return router
     }
 }

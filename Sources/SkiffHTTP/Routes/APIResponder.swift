@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import SkiffCore
 import SkiffJSON
+import Synchronization
 
 /// Registers JSON API endpoints with MLflow's conventions: parameters from the query string or the JSON
 /// body, the JSON content-type rule on writes (MLflow's CSRF defence), and every failure turned into
@@ -13,12 +14,15 @@ struct APIResponder {
 
     let router: Router<BasicRequestContext>
     let logger: Logger
+    /// Every handler by method and path, for callers that answer an API call without HTTP (GraphQL).
+    let handlers = HandlerTable()
     /// Larger JSON bodies are refused (dataset profiles, the largest legitimate field, are ≤ 16 MB).
     static let maxJSONBody = 64 * 1024 * 1024
 
     /// Registers `handler` for `method` at `path` under each prefix (e.g. `/api/2.0/mlflow`).
     func add(_ method: HTTPRequest.Method, _ path: String, prefixes: [String], _ handler: @escaping Handler) {
         let logger = self.logger
+        handlers.record(method, path, handler)
         for prefix in prefixes {
             router.on(RouterPath(prefix + "/" + path), method: method) { request, context in
                 do {
@@ -109,6 +113,27 @@ struct APIResponder {
         case .notImplemented: .notImplemented
         case .temporarilyUnavailable: .serviceUnavailable
         default: .internalServerError
+        }
+    }
+}
+
+extension APIResponder {
+    /// The handlers registered so far, keyed by method and path (without prefix).
+    final class HandlerTable: Sendable {
+        private let table = Mutex<[String: Handler]>([:])
+
+        func record(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+            table.withLock { $0["\(method.rawValue) \(path)"] = handler }
+        }
+
+        /// Calls the handler of `method` `path` with `body` as its JSON parameters.
+        /// - Throws: what the handler throws; `internalError` when no handler is registered there.
+        func call(_ method: HTTPRequest.Method, _ path: String, body: JSONObject) async throws -> JSON {
+            guard let handler = table.withLock({ $0["\(method.rawValue) \(path)"] }) else {
+                throw SkiffError(.internalError, "An internal error occurred.", detail: "no handler for \(path)")
+            }
+            let writer = try await handler(RequestParameters(body: body))
+            return try JSONParser.parse(writer.bytes)
         }
     }
 }
