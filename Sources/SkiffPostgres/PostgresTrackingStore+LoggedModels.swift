@@ -101,28 +101,52 @@ extension PostgresTrackingStore: LoggedModelStore {
     public func searchLoggedModels(_ query: LoggedModelQuery) async throws -> Page<LoggedModel> {
         let logger = self.logger
         return try await read { conn in
-            var sql = SQL("SELECT l.model_id FROM logged_models l WHERE l.lifecycle_stage = 'active'")
-            if !query.experimentIDs.isEmpty {
-                sql += " AND l.experiment_id = ANY(\(sql.bind(query.experimentIDs.compactMap { Int64($0) })))"
-            }
-            for clause in query.filter {
-                sql += " AND " + Self.loggedModelCondition(clause, &sql)
-            }
+            // Placeholders are numbered as bound, so the joins of the order terms are written first.
+            var sql = SQL("SELECT l.model_id FROM logged_models l")
             var order: [String] = []
-            for term in query.orderBy {
+            for (index, term) in query.orderBy.enumerated() {
                 let direction = term.ascending ? "ASC" : "DESC"
                 switch term.entity {
                 case .attribute(let name):
                     order.append("\(Self.loggedModelColumns[name] ?? "l.creation_time") \(direction)")
                 case .metric(let key):
+                    // MLflow's rule: the model's latest value of the metric (newest time, then step, then run id),
+                    // on the given dataset if one is named; models without one last. NaN sorts after numbers.
+                    let alias = "o\(index)"
+                    var datasetFilter = ""
+                    let keyPlaceholder = sql.bind(key)
+                    if let dataset = term.dataset { datasetFilter = " AND " + Self.datasetCondition([dataset], &sql) }
+                    sql += """
+                         LEFT JOIN (SELECT model_id, is_nan, value FROM (
+                            SELECT m.model_id, m.is_nan, m.value, ROW_NUMBER() OVER (PARTITION BY m.model_id
+                                ORDER BY m.timestamp DESC, m.step DESC, r.run_uuid ASC) AS rn
+                            FROM logged_model_metrics m JOIN runs r ON r.run_key = m.run_key
+                            WHERE m.key = \(keyPlaceholder)\(datasetFilter)) ranked WHERE rn = 1) \(alias)
+                            ON \(alias).model_id = l.model_id
+                        """
                     order.append(
-                        "(SELECT MAX(m.value) FROM metrics m WHERE m.model_id = l.model_id AND m.key = "
-                            + "\(sql.bind(key))) \(direction)")
+                        "CASE WHEN \(alias).model_id IS NULL THEN 2 WHEN \(alias).is_nan THEN 1 ELSE 0 END ASC")
+                    order.append("\(alias).value \(direction)")
                 default:
                     break
                 }
             }
-            order.append("l.creation_time DESC")
+            sql += " WHERE l.lifecycle_stage = 'active'"
+            if !query.experimentIDs.isEmpty {
+                sql += " AND l.experiment_id = ANY(\(sql.bind(query.experimentIDs.compactMap { Int64($0) })))"
+            }
+            var hasMetricFilter = false
+            for clause in query.filter {
+                if case .metric = clause.entity { hasMetricFilter = true }
+                sql += " AND " + Self.loggedModelCondition(clause, query.datasets, &sql)
+            }
+            if !query.datasets.isEmpty, !hasMetricFilter {
+                sql += " AND EXISTS (SELECT 1 FROM logged_model_metrics m WHERE m.model_id = l.model_id AND "
+                sql += Self.datasetCondition(query.datasets, &sql) + ")"
+            }
+            if !query.orderBy.contains(where: { $0.entity == .attribute("creation_time") }) {
+                order.append("l.creation_time DESC")
+            }
             order.append("l.model_id ASC")
             sql += " ORDER BY \(order.joined(separator: ", "))"
             sql += " LIMIT \(sql.bind(Int64(query.maxResults + 1))) OFFSET \(sql.bind(Int64(query.offset)))"
@@ -179,7 +203,17 @@ extension PostgresTrackingStore: LoggedModelStore {
         "last_updated_time": "l.last_updated_time",
     ]
 
-    static func loggedModelCondition(_ clause: FilterClause, _ sql: inout SQL) -> String {
+    /// `m` is on one of `datasets` (by name, and by digest where one is given).
+    static func datasetCondition(_ datasets: [DatasetKey], _ sql: inout SQL) -> String {
+        let alternatives = datasets.map { dataset -> String in
+            let name = sql.bind(dataset.name)
+            guard let digest = dataset.digest else { return "m.dataset_name = \(name)" }
+            return "(m.dataset_name = \(name) AND m.dataset_digest = \(sql.bind(digest)))"
+        }
+        return "(" + alternatives.joined(separator: " OR ") + ")"
+    }
+
+    static func loggedModelCondition(_ clause: FilterClause, _ datasets: [DatasetKey], _ sql: inout SQL) -> String {
         switch clause.entity {
         case .attribute(let name):
             guard let column = loggedModelColumns[name] else { return "FALSE" }
@@ -187,9 +221,11 @@ extension PostgresTrackingStore: LoggedModelStore {
             return SQLFilter.compare(column, clause, &sql, numeric: numeric)
         case .metric(let key):
             let keyPlaceholder = sql.bind(key)
+            // Any logged value matches (MLflow's rule), NaN never does; with datasets, only values on them.
             let compare = SQLFilter.compare("m.value", clause, &sql, numeric: true)
-            return "EXISTS (SELECT 1 FROM metrics m WHERE m.model_id = l.model_id AND m.key = \(keyPlaceholder) "
-                + "AND \(compare))"
+            let onDatasets = datasets.isEmpty ? "" : " AND " + datasetCondition(datasets, &sql)
+            return "EXISTS (SELECT 1 FROM logged_model_metrics m WHERE m.model_id = l.model_id "
+                + "AND m.key = \(keyPlaceholder) AND NOT m.is_nan AND \(compare)\(onDatasets))"
         case .param(let key), .tag(let key):
             let table = clause.entity == .param(key) ? "logged_model_params" : "logged_model_tags"
             let base = "SELECT 1 FROM \(table) p WHERE p.model_id = l.model_id AND p.key = \(sql.bind(key))"
@@ -236,7 +272,7 @@ extension PostgresTrackingStore: LoggedModelStore {
             }
         }
         var metrics = SQL("SELECT m.model_id, m.key, m.is_nan, m.value, m.timestamp, m.step, m.dataset_name, ")
-        metrics += "m.dataset_digest, r.run_uuid FROM metrics m JOIN runs r ON r.run_key = m.run_key "
+        metrics += "m.dataset_digest, r.run_uuid FROM logged_model_metrics m JOIN runs r ON r.run_key = m.run_key "
         metrics += "WHERE m.model_id = ANY(\(metrics.bind(ids))) ORDER BY m.key, m.step, m.timestamp"
         for row in try await conn.rows(metrics, logger) {
             let (id, key, isNaN, value, timestamp, step, datasetName, datasetDigest, runID) = try row.decode(

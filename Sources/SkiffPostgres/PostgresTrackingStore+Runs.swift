@@ -137,6 +137,23 @@ extension PostgresTrackingStore {
         sql += "\(sql.bind(metrics.map { $0.datasetDigest ?? "" }))::text[]) AS u(k, s, t, n, v, m, dn, dd) "
         sql += "ON CONFLICT DO NOTHING"
         try await conn.run(sql, logger)
+        let forModels = metrics.filter { $0.modelID != nil }
+        if !forModels.isEmpty {
+            var models = SQL(
+                "INSERT INTO logged_model_metrics(model_id, key, step, timestamp, run_key, is_nan, value, ")
+            models += "dataset_name, dataset_digest) SELECT m, k, s, t, \(models.bind(runKey)), n, v, NULLIF(dn, ''), "
+            models += "NULLIF(dd, '') FROM UNNEST("
+            models += "\(models.bind(forModels.map { $0.modelID ?? "" }))::text[], "
+            models += "\(models.bind(forModels.map(\.key)))::text[], \(models.bind(forModels.map(\.step)))::bigint[], "
+            models += "\(models.bind(forModels.map(\.timestamp)))::bigint[], "
+            models += "\(models.bind(forModels.map(\.value.isNaN)))::boolean[], "
+            models += "\(models.bind(forModels.map { $0.value.isNaN ? 0 : $0.value }))::float8[], "
+            models += "\(models.bind(forModels.map { $0.datasetName ?? "" }))::text[], "
+            models +=
+                "\(models.bind(forModels.map { $0.datasetDigest ?? "" }))::text[]) AS u(m, k, s, t, n, v, dn, dd) "
+            models += "ON CONFLICT DO NOTHING"
+            try await conn.run(models, logger)
+        }
         // One candidate per key, then one upsert for them all, keeping the newest by step, timestamp, value.
         var newest: [String: Metric] = [:]
         for metric in metrics {

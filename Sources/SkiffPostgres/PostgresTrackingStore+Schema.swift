@@ -256,6 +256,28 @@ extension PostgresTrackingStore {
                     FOREIGN KEY (study_id, number) REFERENCES study_trials(study_id, number) ON DELETE CASCADE
                 );
                 """),
+        // A logged model's metrics keyed by model: in the run's history two models logging the same key, step,
+        // time and value in one run were one row, and one model lost its metric.
+        Migration(
+            version: 5, name: "logged-model-metrics",
+            sql: """
+                CREATE TABLE logged_model_metrics (
+                    model_id TEXT COLLATE "C" NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    step BIGINT NOT NULL,
+                    timestamp BIGINT NOT NULL,
+                    run_key BIGINT NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
+                    is_nan BOOLEAN NOT NULL,
+                    value DOUBLE PRECISION NOT NULL,
+                    dataset_name TEXT COLLATE "C",
+                    dataset_digest TEXT COLLATE "C",
+                    PRIMARY KEY (model_id, key, step, timestamp, run_key, is_nan, value)
+                );
+                INSERT INTO logged_model_metrics
+                    SELECT model_id, key, step, timestamp, run_key, is_nan, value, dataset_name, dataset_digest
+                    FROM metrics WHERE model_id IS NOT NULL
+                    ON CONFLICT DO NOTHING;
+                """),
     ]
 
     /// Applies the migrations this database lacks, each in its own transaction, holding a session advisory

@@ -96,15 +96,25 @@ extension SQLiteTrackingStore: LoggedModelStore {
 
     public func searchLoggedModels(_ query: LoggedModelQuery) async throws -> Page<LoggedModel> {
         try await read { db in
+            // Bound in the order the SQL text uses them: joins (order terms), then conditions, then paging.
+            var joinArguments = StatementArguments()
             var arguments = StatementArguments()
             var conditions = ["l.lifecycle_stage = 'active'"]
             if !query.experimentIDs.isEmpty {
                 _ = arguments.append(contentsOf: [SQLText.jsonArray(query.experimentIDs)])
                 conditions.append("l.experiment_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))")
             }
+            var hasMetricFilter = false
             for clause in query.filter {
-                conditions.append(Self.loggedModelCondition(clause, &arguments))
+                if case .metric = clause.entity { hasMetricFilter = true }
+                conditions.append(Self.loggedModelCondition(clause, query.datasets, &arguments))
             }
+            if !query.datasets.isEmpty, !hasMetricFilter {
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM logged_model_metrics m WHERE m.model_id = l.model_id AND "
+                        + Self.datasetCondition(query.datasets, &arguments) + ")")
+            }
+            var joins: [String] = []
             var order: [String] = []
             for term in query.orderBy {
                 let direction = term.ascending ? "ASC" : "DESC"
@@ -112,27 +122,59 @@ extension SQLiteTrackingStore: LoggedModelStore {
                 case .attribute(let name):
                     order.append("l.\(name) \(direction)")
                 case .metric(let key):
-                    _ = arguments.append(contentsOf: [key])
+                    // MLflow's rule: the model's latest value of the metric (newest time, then step, then run id),
+                    // on the given dataset if one is named; models without one last. NaN sorts after numbers.
+                    let alias = "o\(joins.count)"
+                    _ = joinArguments.append(contentsOf: [key])
+                    var datasetFilter = ""
+                    if let dataset = term.dataset {
+                        datasetFilter = " AND " + Self.datasetCondition([dataset], &joinArguments)
+                    }
+                    joins.append(
+                        """
+                        LEFT JOIN (SELECT model_id, is_nan, value FROM (
+                            SELECT m.model_id, m.is_nan, m.value, ROW_NUMBER() OVER (PARTITION BY m.model_id
+                                ORDER BY m.timestamp DESC, m.step DESC, r.run_uuid ASC) AS rn
+                            FROM logged_model_metrics m JOIN runs r ON r.run_key = m.run_key
+                            WHERE m.key = ?\(datasetFilter)) WHERE rn = 1) \(alias) ON \(alias).model_id = l.model_id
+                        """)
                     order.append(
-                        "(SELECT MAX(m.value) FROM metrics m WHERE m.model_id = l.model_id AND m.key = ?) \(direction)")
+                        "CASE WHEN \(alias).model_id IS NULL THEN 2 WHEN \(alias).is_nan THEN 1 ELSE 0 END ASC")
+                    order.append("\(alias).value \(direction)")
                 default:
                     break
                 }
             }
-            order.append("l.creation_time DESC")
+            if !query.orderBy.contains(where: { $0.entity == .attribute("creation_time") }) {
+                order.append("l.creation_time DESC")
+            }
             order.append("l.model_id ASC")
             _ = arguments.append(contentsOf: [query.maxResults + 1, query.offset])
+            var all = joinArguments
+            _ = all.append(contentsOf: arguments)
             let ids = try String.fetchAll(
                 db,
                 sql: """
-                    SELECT l.model_id FROM logged_models l WHERE \(conditions.joined(separator: " AND "))
+                    SELECT l.model_id FROM logged_models l \(joins.joined(separator: " "))
+                    WHERE \(conditions.joined(separator: " AND "))
                     ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?
                     """,
-                arguments: arguments)
+                arguments: all)
             let page = Array(ids.prefix(query.maxResults))
             let next = ids.count > query.maxResults ? PageToken.encode(offset: query.offset + query.maxResults) : nil
             return Page(items: try Self.fetchLoggedModels(db, ids: page), nextPageToken: next)
         }
+    }
+
+    /// `m` is on one of `datasets` (by name, and by digest where one is given).
+    static func datasetCondition(_ datasets: [DatasetKey], _ arguments: inout StatementArguments) -> String {
+        let alternatives = datasets.map { dataset -> String in
+            _ = arguments.append(contentsOf: [dataset.name])
+            guard let digest = dataset.digest else { return "m.dataset_name = ?" }
+            _ = arguments.append(contentsOf: [digest])
+            return "(m.dataset_name = ? AND m.dataset_digest = ?)"
+        }
+        return "(" + alternatives.joined(separator: " OR ") + ")"
     }
 
     // MARK: - Helpers
@@ -172,14 +214,19 @@ extension SQLiteTrackingStore: LoggedModelStore {
         "last_updated_time": "l.last_updated_time",
     ]
 
-    static func loggedModelCondition(_ clause: FilterClause, _ arguments: inout StatementArguments) -> String {
+    static func loggedModelCondition(
+        _ clause: FilterClause, _ datasets: [DatasetKey], _ arguments: inout StatementArguments
+    ) -> String {
         switch clause.entity {
         case .attribute(let name):
             return SQLText.compare(loggedModelColumns[name] ?? "NULL", clause, &arguments)
         case .metric(let key):
+            // Any logged value matches (MLflow's rule), NaN never does; with datasets, only values on them.
             _ = arguments.append(contentsOf: [key])
             let compare = SQLText.compare("m.value", clause, &arguments)
-            return "EXISTS (SELECT 1 FROM metrics m WHERE m.model_id = l.model_id AND m.key = ? AND \(compare))"
+            let onDatasets = datasets.isEmpty ? "" : " AND " + datasetCondition(datasets, &arguments)
+            return "EXISTS (SELECT 1 FROM logged_model_metrics m WHERE m.model_id = l.model_id AND m.key = ? "
+                + "AND m.is_nan = 0 AND \(compare)\(onDatasets))"
         case .param(let key), .tag(let key):
             let table = clause.entity == .param(key) ? "logged_model_params" : "logged_model_tags"
             _ = arguments.append(contentsOf: [key])
@@ -239,7 +286,7 @@ extension SQLiteTrackingStore: LoggedModelStore {
             db,
             sql: """
                 SELECT m.model_id, m.key, m.is_nan, m.value, m.timestamp, m.step, m.dataset_name, m.dataset_digest,
-                r.run_uuid FROM metrics m JOIN runs r ON r.run_key = m.run_key
+                r.run_uuid FROM logged_model_metrics m JOIN runs r ON r.run_key = m.run_key
                 WHERE m.model_id IN (SELECT value FROM json_each(?)) ORDER BY m.key, m.step, m.timestamp
                 """,
             arguments: [list])

@@ -135,6 +135,19 @@ extension SQLiteTrackingStore {
             try statement.execute(arguments: StatementArguments(values))
             start = end
         }
+        let modelMetrics = try db.cachedStatement(
+            sql: """
+                INSERT INTO logged_model_metrics(model_id, key, step, timestamp, run_key, is_nan, value, dataset_name,
+                    dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
+        for metric in metrics {
+            guard let modelID = metric.modelID else { continue }
+            let isNaN = metric.value.isNaN
+            try modelMetrics.execute(arguments: [
+                modelID, metric.key, metric.step, metric.timestamp, runKey, isNaN, isNaN ? 0 : metric.value,
+                metric.datasetName, metric.datasetDigest,
+            ])
+        }
         // The newest value per key is kept by this rule: greater step, then timestamp, then value.
         let latest = try db.cachedStatement(
             sql: """

@@ -247,6 +247,29 @@ extension SQLiteTrackingStore {
                     """
             )
         }
+        migrator.registerMigration("v5-logged-model-metrics") { db in
+            // A logged model's metrics get their own table, keyed by model: in the run's history two models
+            // logging the same key, step, time and value in one run are one row, and one model lost its metric.
+            try db.execute(
+                sql: """
+                    CREATE TABLE logged_model_metrics (
+                        model_id TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        step INTEGER NOT NULL,
+                        timestamp INTEGER NOT NULL,
+                        run_key INTEGER NOT NULL,
+                        is_nan INTEGER NOT NULL,
+                        value REAL NOT NULL,
+                        dataset_name TEXT,
+                        dataset_digest TEXT,
+                        PRIMARY KEY (model_id, key, step, timestamp, run_key, is_nan, value)
+                    ) WITHOUT ROWID;
+                    INSERT OR IGNORE INTO logged_model_metrics
+                        SELECT model_id, key, step, timestamp, run_key, is_nan, value, dataset_name, dataset_digest
+                        FROM metrics WHERE model_id IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -162,5 +162,64 @@ public enum RegistryStoreConformance {
             }
             #expect(try await store.loggedModel(id: model.id, allowDeleted: true).id == model.id)
         },
+        Check(name: "logged-model metrics: one per model, ordered by latest value with nulls last, per dataset") {
+            store in
+            let run = try await store.createRun(
+                NewRun(
+                    runID: TrackingService.newRunID(), experimentID: "0", runName: "r", userID: "", startTime: t0,
+                    tags: []))
+            // a 0.5, b 0.9, c none, d 0.9 (the same point as b, in the same run), e NaN, f 0.7 on dataset "ds1".
+            var ids: [String: String] = [:]
+            for (offset, name) in ["a", "b", "c", "d", "e", "f"].enumerated() {
+                ids[name] =
+                    try await store.createLoggedModel(
+                        NewLoggedModel(
+                            id: "m-" + TrackingService.newRunID(), experimentID: "0", name: name, modelType: nil,
+                            sourceRunID: run.info.runID, userID: nil, params: [], tags: [], time: t0 + Int64(offset))
+                    ).id
+            }
+            func metric(_ name: String, _ value: Double, step: Int64 = 0, dataset: String? = nil) -> Metric {
+                Metric(
+                    key: "acc", value: value, timestamp: t0, step: step, modelID: ids[name], datasetName: dataset,
+                    datasetDigest: dataset.map { _ in "dg" })
+            }
+            try await store.logBatch(
+                runID: run.info.runID,
+                metrics: [
+                    metric("a", 0.95), metric("a", 0.5, step: 1), metric("b", 0.9), metric("d", 0.9),
+                    metric("e", .nan), metric("f", 0.7, dataset: "ds1"),
+                ], params: [], tags: [])
+            #expect(try await store.loggedModel(id: ids["d"]!, allowDeleted: false).metrics.map(\.value) == [0.9])
+            func names(
+                _ order: [OrderTerm], filter: String = "", datasets: [DatasetKey] = [], max: Int = 100
+            ) async throws -> [String] {
+                var out: [String] = []
+                var offset = 0
+                for _ in 0..<20 {
+                    let page = try await store.searchLoggedModels(
+                        LoggedModelQuery(
+                            experimentIDs: ["0"], filter: RegistrySearchGrammar.loggedModelFilter(filter),
+                            maxResults: max, orderBy: order, offset: offset, datasets: datasets))
+                    out += page.items.map(\.name)
+                    guard page.nextPageToken != nil else { break }
+                    offset += max
+                }
+                return out
+            }
+            let descending = [OrderTerm(entity: .metric("acc"), ascending: false)]
+            // Ties on the value fall back to the newest model first (d after b in creation order).
+            #expect(try await names(descending) == ["d", "b", "f", "a", "e", "c"])
+            #expect(try await names(descending, max: 2) == ["d", "b", "f", "a", "e", "c"])
+            #expect(
+                try await names([OrderTerm(entity: .metric("acc"), ascending: true)], max: 4)
+                    == ["a", "f", "d", "b", "e", "c"])
+            let onDataset = [OrderTerm(entity: .metric("acc"), ascending: false, dataset: DatasetKey(name: "ds1"))]
+            #expect(try await names(onDataset) == ["f", "e", "d", "c", "b", "a"])
+            // Any logged value matches a metric filter (a's first point is 0.95); NaN never does.
+            #expect(try await names([], filter: "metrics.acc > 0.92") == ["a"])
+            #expect(try await names([], filter: "metrics.acc > 0.4") == ["f", "d", "b", "a"])
+            #expect(try await names([], datasets: [DatasetKey(name: "ds1", digest: "dg")]) == ["f"])
+            #expect(try await names([], filter: "metrics.acc > 0.8", datasets: [DatasetKey(name: "ds1")]).isEmpty)
+        },
     ]
 }

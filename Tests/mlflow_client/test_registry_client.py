@@ -141,3 +141,39 @@ def test_model_versions_tag_is_written_as_mlflow_writes_it(client):
         f'[{{"name": "{escaped}", "version": 1}}, {{"name": "{second}", "version": 1}}, '
         f'{{"name": "{second}", "version": 2}}]'
     )
+
+
+def test_search_logged_models_orders_by_metric_per_dataset_as_mlflow_does(client):
+    from mlflow.entities import Metric
+
+    exp = client.create_experiment(f"lm-order-{uuid.uuid4().hex[:8]}")
+    run_id = client.create_run(exp).info.run_id
+    models = {}
+    for name in ["a", "b", "c", "d", "f"]:
+        models[name] = client.create_logged_model(exp, name=name, source_run_id=run_id).model_id
+    points = [("a", 0.5, None), ("b", 0.9, None), ("d", 0.9, None), ("f", 0.7, ("ds1", "dg1"))]
+    for name, value, dataset in points:
+        extra = {"dataset_name": dataset[0], "dataset_digest": dataset[1]} if dataset else {}
+        client.log_batch(run_id, metrics=[Metric("acc", value, 1, 0, model_id=models[name], **extra)])
+
+    def names(**kwargs):
+        out, token = [], None
+        for _ in range(10):
+            page = client.search_logged_models([exp], max_results=2, page_token=token, **kwargs)
+            out += [m.name for m in page]
+            token = page.token
+            if not token:
+                break
+        return out
+
+    # Read off MLflow 3.17.2: ties newest first, models without the metric last, in either direction.
+    assert names(order_by=[{"field_name": "metrics.acc", "ascending": False}]) == ["d", "b", "f", "a", "c"]
+    assert names(order_by=[{"field_name": "metrics.acc", "ascending": True}]) == ["a", "f", "d", "b", "c"]
+    on_dataset = [{"field_name": "metrics.acc", "ascending": False, "dataset_name": "ds1", "dataset_digest": "dg1"}]
+    assert names(order_by=on_dataset) == ["f", "d", "c", "b", "a"]
+    assert names(filter_string="metrics.acc > 0.4") == ["f", "d", "b", "a"]
+    # A dataset named without a digest matches every digest of it. (MLflow 3.17.2's server passes the absent
+    # digest on as None and then matches only metrics without a digest, so it answers [] here.)
+    assert names(datasets=[{"dataset_name": "ds1"}]) == ["f"]
+    assert names(datasets=[{"dataset_name": "ds1", "dataset_digest": "dg1"}]) == ["f"]
+    assert client.get_logged_model(models["d"]).metrics[0].value == 0.9

@@ -78,9 +78,13 @@ public struct LoggedModelService: Sendable {
 
     /// Searches logged models.
     public func search(
-        experimentIDs: [String], filter: String, maxResults: Int?, orderBy: [OrderTerm], pageToken: String?
+        experimentIDs: [String], filter: String, maxResults: Int?, orderBy: [OrderTerm], pageToken: String?,
+        datasets: [DatasetKey] = []
     ) async throws -> Page<LoggedModel> {
         for id in experimentIDs { try Validate.experimentID(id) }
+        for dataset in datasets where dataset.name.isEmpty {
+            throw SkiffError.invalid("`dataset_name` in the `datasets` clause must be specified.")
+        }
         let max = maxResults ?? 50
         guard max > 0, max <= Limits.maxRunsPerSearch else {
             throw SkiffError.invalid("Invalid value \(max) for max_results.")
@@ -88,6 +92,6 @@ public struct LoggedModelService: Sendable {
         return try await store.searchLoggedModels(
             LoggedModelQuery(
                 experimentIDs: experimentIDs, filter: try RegistrySearchGrammar.loggedModelFilter(filter),
-                maxResults: max, orderBy: orderBy, offset: try PageToken.decodeOffset(pageToken)))
+                maxResults: max, orderBy: orderBy, offset: try PageToken.decodeOffset(pageToken), datasets: datasets))
     }
 }

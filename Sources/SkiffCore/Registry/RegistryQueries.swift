@@ -37,12 +37,16 @@ public struct LoggedModelQuery: Sendable {
     public var maxResults: Int
     public var orderBy: [OrderTerm]
     public var offset: Int
+    /// When not empty, metric filters count only metrics on these datasets, and without a metric filter only
+    /// models with a metric on one of them match (MLflow's `datasets` argument).
+    public var datasets: [DatasetKey]
 
     /// Creates a query.
     public init(
         experimentIDs: [String], filter: [FilterClause] = [], maxResults: Int = 100, orderBy: [OrderTerm] = [],
-        offset: Int = 0
+        offset: Int = 0, datasets: [DatasetKey] = []
     ) {
+        self.datasets = datasets
         self.experimentIDs = experimentIDs
         self.filter = filter
         self.maxResults = maxResults

@@ -75,10 +75,25 @@ public enum FilterValue: Sendable, Equatable {
 public struct OrderTerm: Sendable, Equatable {
     public var entity: FilterEntity
     public var ascending: Bool
+    /// For a logged model's metric: order by its value on this dataset only (`search_logged_models`).
+    public var dataset: DatasetKey?
 
     /// Creates an order term.
-    public init(entity: FilterEntity, ascending: Bool) {
+    public init(entity: FilterEntity, ascending: Bool, dataset: DatasetKey? = nil) {
         self.entity = entity
         self.ascending = ascending
+        self.dataset = dataset
+    }
+}
+
+/// A dataset named in a logged-model search: a name, and optionally the digest of one version of it.
+public struct DatasetKey: Sendable, Equatable {
+    public var name: String
+    public var digest: String?
+
+    /// Creates a dataset key.
+    public init(name: String, digest: String? = nil) {
+        self.name = name
+        self.digest = digest
     }
 }

@@ -54,7 +54,13 @@ struct LoggedModelRoutes {
                 let field = try item.requiredString("field_name")
                 let ascending = try item.bool("ascending") ?? true
                 if field.hasPrefix("metrics.") {
-                    return OrderTerm(entity: .metric(String(field.dropFirst(8))), ascending: ascending)
+                    var dataset: DatasetKey?
+                    if let name = try item.string("dataset_name"), !name.isEmpty {
+                        let digest = try item.string("dataset_digest")
+                        dataset = DatasetKey(name: name, digest: digest?.isEmpty == false ? digest : nil)
+                    }
+                    return OrderTerm(
+                        entity: .metric(String(field.dropFirst(8))), ascending: ascending, dataset: dataset)
                 }
                 guard let column = Self.orderColumns[field] else {
                     throw SkiffError.invalid("Invalid order_by field_name '\(field)'.")
@@ -63,7 +69,12 @@ struct LoggedModelRoutes {
             }
             let page = try await service.search(
                 experimentIDs: try q.strings("experiment_ids"), filter: try q.string("filter") ?? "",
-                maxResults: try q.int("max_results"), orderBy: order, pageToken: try q.string("page_token"))
+                maxResults: try q.int("max_results"), orderBy: order, pageToken: try q.string("page_token"),
+                datasets: try q.objects("datasets").map { item throws(SkiffError) in
+                    DatasetKey(
+                        name: try item.string("dataset_name") ?? "",
+                        digest: try item.string("dataset_digest").flatMap { $0.isEmpty ? nil : $0 })
+                })
             return TrackingRoutes.object {
                 $0.array("models", page.items) { $0.loggedModel($1) }
                 $0.field("next_page_token", page.nextPageToken)
