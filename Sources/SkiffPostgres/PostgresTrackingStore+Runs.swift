@@ -342,6 +342,8 @@ extension PostgresTrackingStore {
 
     static let runInfoColumns =
         "run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage, run_key"
+    /// The same columns of the runs table aliased `r`.
+    static let qualifiedRunInfoColumns = runInfoColumns.split(separator: ", ").map { "r.\($0)" }.joined(separator: ", ")
 
     static func runInfo(_ row: PostgresRow) throws -> (key: Int64, info: RunInfo) {
         let (id, experimentID, name, user, status, start, end, uri, stage, key) = try row.decode(
@@ -403,17 +405,24 @@ extension PostgresTrackingStore {
     /// keeping the order of `ids`. Unknown ids are skipped.
     static func loadRuns(_ conn: PostgresConnection, ids: [String], _ logger: Logger) async throws -> [Run] {
         guard !ids.isEmpty else { return [] }
-        var runs: [Int64: Run] = [:]
-        var keyOf: [String: Int64] = [:]
         var infoSQL = SQL("SELECT \(runInfoColumns) FROM runs WHERE run_uuid = ANY(")
         infoSQL += "\(infoSQL.bind(ids)))"
+        var infos: [String: (key: Int64, info: RunInfo)] = [:]
         for row in try await conn.rows(infoSQL, logger) {
-            let (key, info) = try runInfo(row)
-            runs[key] = Run(info: info)
-            keyOf[info.runID] = key
+            let loaded = try runInfo(row)
+            infos[loaded.info.runID] = loaded
         }
-        guard !runs.isEmpty else { return [] }
-        let keys = Array(runs.keys)
+        return try await loadRuns(conn, infos: ids.compactMap { infos[$0] }, logger)
+    }
+
+    /// The runs of already loaded infos, in their order, with their metrics, params, tags, inputs and outputs.
+    static func loadRuns(
+        _ conn: PostgresConnection, infos: [(key: Int64, info: RunInfo)], _ logger: Logger
+    ) async throws -> [Run] {
+        guard !infos.isEmpty else { return [] }
+        var runs: [Int64: Run] = [:]
+        for (key, info) in infos { runs[key] = Run(info: info) }
+        let keys = infos.map(\.key)
         var metricSQL = SQL("SELECT run_key, key, value, is_nan, timestamp, step FROM latest_metrics ")
         metricSQL += "WHERE run_key = ANY(\(metricSQL.bind(keys))) ORDER BY run_key, key"
         for row in try await conn.rows(metricSQL, logger) {
@@ -434,7 +443,7 @@ extension PostgresTrackingStore {
             }
         }
         try await loadInputsAndOutputs(conn, keys: keys, into: &runs, logger)
-        return ids.compactMap { keyOf[$0].flatMap { runs[$0] } }
+        return keys.compactMap { runs[$0] }
     }
 
     static func loadInputsAndOutputs(

@@ -7,7 +7,8 @@ extension PostgresTrackingStore {
     public func searchRuns(_ query: RunQuery) async throws -> Page<Run> {
         let logger = self.logger
         return try await read { conn in
-            var sql = SQL("SELECT r.run_uuid FROM runs r")
+            // One statement finds the page and reads its runs' infos.
+            var sql = SQL("SELECT \(Self.qualifiedRunInfoColumns) FROM runs r")
             var order: [String] = []
             for (i, term) in query.orderBy.enumerated() {
                 let direction = term.ascending ? "ASC" : "DESC"
@@ -25,27 +26,37 @@ extension PostgresTrackingStore {
                     order.append("(o\(i).value IS NULL), o\(i).value \(direction)")
                 case .attribute(let name):
                     let column = Self.runColumn(name)
-                    order.append("(\(column) IS NULL), \(column) \(direction)")
+                    // Only end_time can be NULL; a NULL test on the others would keep the planner off the index.
+                    order.append(
+                        column == "r.end_time"
+                            ? "(r.end_time IS NULL), r.end_time \(direction)" : "\(column) \(direction)")
                 case .dataset:
                     break
                 }
             }
             order.append("r.start_time DESC")
             order.append("r.run_uuid ASC")
+            // One experiment and one stage are equalities, so the (experiment, stage, start_time) index yields the
+            // default order and the LIMIT stops the scan early.
             let experimentIDs = query.experimentIDs.compactMap { Int64($0) }
-            var conditions = ["r.experiment_id = ANY(\(sql.bind(experimentIDs)))"]
+            var conditions = [
+                experimentIDs.count == 1
+                    ? "r.experiment_id = \(sql.bind(experimentIDs[0]))"
+                    : "r.experiment_id = ANY(\(sql.bind(experimentIDs)))"
+            ]
+            let stages = query.viewType.stages.map { "'\($0.rawValue)'" }
             conditions.append(
-                "r.lifecycle_stage IN (" + query.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
-            )
+                stages.count == 1
+                    ? "r.lifecycle_stage = \(stages[0])" : "r.lifecycle_stage IN (\(stages.joined(separator: ",")))")
             for clause in query.filter {
                 conditions.append(Self.runCondition(clause, &sql))
             }
             sql += " WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", "))"
             sql += " LIMIT \(sql.bind(Int64(query.maxResults + 1))) OFFSET \(sql.bind(Int64(query.offset)))"
-            let ids = try await conn.rows(sql, logger).map { try $0.decode(String.self) }
-            let page = Array(ids.prefix(query.maxResults))
-            let next = ids.count > query.maxResults ? PageToken.encode(offset: query.offset + query.maxResults) : nil
-            return Page(items: try await Self.loadRuns(conn, ids: page, logger), nextPageToken: next)
+            let infos = try await conn.rows(sql, logger).map { try Self.runInfo($0) }
+            let page = Array(infos.prefix(query.maxResults))
+            let next = infos.count > query.maxResults ? PageToken.encode(offset: query.offset + query.maxResults) : nil
+            return Page(items: try await Self.loadRuns(conn, infos: page, logger), nextPageToken: next)
         }
     }
 
