@@ -87,7 +87,7 @@ def test_a_failure_nulls_the_field_and_reports_the_message(tracking_uri):
 
 
 def test_search_runs_as_query_and_mutation_with_paging_and_enums(client, tracking_uri):
-    exp, run_id, _ = populated_run(client)
+    exp, run_id, name = populated_run(client)
     second = client.create_run(exp, run_name="second").info.run_id
     client.set_terminated(second, "FINISHED", end_time=12345)
     query = """query S($data: MlflowSearchRunsInput!) { mlflowSearchRuns(input: $data) {
@@ -105,6 +105,18 @@ def test_search_runs_as_query_and_mutation_with_paging_and_enums(client, trackin
     assert out["data"]["mlflowSearchRuns"]["nextPageToken"] == ""
     bad = gql(tracking_uri, query, {"data": {"experimentIds": [exp], "filter": "metrics.loss >>> 1"}})
     assert bad["data"] == {"mlflowSearchRuns": None} and bad["errors"]
+    # Each run gets its own model versions (fetched for the whole page at once) and its experiment.
+    client.create_run(exp, run_name="third")
+    for run in (second, second):
+        client.create_model_version(name, f"runs:/{run}/model", run_id=run)
+    versions = gql(tracking_uri, """query S($data: MlflowSearchRunsInput!) { mlflowSearchRuns(input: $data) {
+        runs { info { runName } experiment { experimentId } modelVersions { version } } } }""",
+                   {"data": {"experimentIds": [exp], "orderBy": ["attributes.run_name ASC"]}})
+    assert versions["data"]["mlflowSearchRuns"]["runs"] == [
+        {"info": {"runName": "first"}, "experiment": {"experimentId": exp}, "modelVersions": [{"version": "1"}]},
+        {"info": {"runName": "second"}, "experiment": {"experimentId": exp},
+         "modelVersions": [{"version": "3"}, {"version": "2"}]},
+        {"info": {"runName": "third"}, "experiment": {"experimentId": exp}, "modelVersions": []}]
 
 
 def test_metric_interval_datasets_model_versions_and_artifacts(client, tracking_uri, tmp_path):

@@ -39,7 +39,9 @@ enum MLflowGraphQLSchema {
                 ("run_view_type", types.viewType), ("max_results", GraphQLInt),
                 ("order_by", GraphQLList(GraphQLString)), ("page_token", GraphQLString),
             ])
-        let searchRunsField = root(searchRuns, searchRunsInput, api, .post, "runs/search")
+        let searchRunsField = root(searchRuns, searchRunsInput, api, .post, "runs/search") { page in
+            try await withRelations(page, "runs", api)
+        }
         let echo = try echoField("Test", types)
 
         let query = try GraphQLObjectType(
@@ -64,7 +66,8 @@ enum MLflowGraphQLSchema {
                 "mlflowGetRun": root(
                     try object("MlflowGetRunResponse", [("run", .object(runExtension))], types),
                     try input("MlflowGetRunInput", [("run_id", GraphQLString), ("run_uuid", GraphQLString)]),
-                    api, .get, "runs/get"),
+                    api, .get, "runs/get"
+                ) { response in try await withRelations(response, "run", api) },
                 "mlflowListArtifacts": root(
                     try object(
                         "MlflowListArtifactsResponse",
@@ -342,14 +345,15 @@ enum MLflowGraphQLSchema {
     /// A root field whose `input` is handed, as JSON, to the REST handler of `method` `path`.
     static func root(
         _ type: GraphQLObjectType, _ input: GraphQLInputObjectType, _ api: APIResponder.HandlerTable,
-        _ method: HTTPMethodName, _ path: String
+        _ method: HTTPMethodName, _ path: String,
+        then finish: @escaping @Sendable (JSONObject) async throws -> JSONObject = { $0 }
     ) -> GraphQLField {
         GraphQLField(
             type: type, args: ["input": GraphQLArgument(type: input)],
             resolve: { _, args, _, _ in
                 let body: JSONObject
                 if case .object(let object) = json(args["input"]) { body = object } else { body = JSONObject() }
-                return try await call(api, method, path, body)
+                return try await finish(try await call(api, method, path, body))
             })
     }
 
@@ -360,33 +364,79 @@ enum MLflowGraphQLSchema {
         map["experiment"] = GraphQLField(
             type: types.experiment,
             resolve: { source, _, _, _ in
-                guard case .object(let info)? = (source as? JSONObject)?["info"],
-                    case .string(let id)? = info["experiment_id"]
-                else { return JSONObject() }
-                var body = JSONObject()
-                body.members = [("experiment_id", .string(id))]
-                guard case .object(let experiment)? = try await call(api, .get, "experiments/get", body)["experiment"]
-                else { return JSONObject() }
+                guard case .object(let experiment)? = (source as? JSONObject)?[experimentKey] else {
+                    return JSONObject()
+                }
                 return experiment
             })
         map["modelVersions"] = GraphQLField(
             type: GraphQLList(GraphQLNonNull(types.modelVersion)),
             resolve: { source, _, _, _ in
-                guard case .object(let info)? = (source as? JSONObject)?["info"],
-                    case .string(let id)? = info["run_id"], !id.contains("'")
-                else { return [] as [(any Sendable)?] }
-                var body = JSONObject()
-                body.members = [("filter", .string("run_id='\(id)'"))]
-                guard
-                    case .array(let versions)? = try await call(api, .get, "model-versions/search", body)[
-                        "model_versions"]
-                else { return [] as [(any Sendable)?] }
+                guard case .array(let versions)? = (source as? JSONObject)?[modelVersionsKey] else {
+                    return [] as [(any Sendable)?]
+                }
                 return versions.map { value in
                     if case .object(let o) = value { return o as (any Sendable)? }
                     return nil
                 }
             })
         return try GraphQLObjectType(name: "MlflowRunExtension", fields: map)
+    }
+
+    /// Where `withRelations` puts a run's experiment and model versions: names no REST message uses.
+    static let experimentKey = "skiff.experiment"
+    static let modelVersionsKey = "skiff.model_versions"
+
+    /// Adds to each run under `member` (a list of runs or one run) its experiment and the model versions
+    /// registered from it. MLflow's resolvers fetch both once per run; here each distinct experiment is fetched
+    /// once and the versions of the whole page come from one search.
+    static func withRelations(_ response: JSONObject, _ member: String, _ api: APIResponder.HandlerTable)
+        async throws -> JSONObject
+    {
+        var runs: [JSONObject]
+        switch response[member] {
+        case .array(let items)?: runs = items.compactMap { if case .object(let o) = $0 { o } else { nil } }
+        case .object(let run)?: runs = [run]
+        default: return response
+        }
+        func info(_ run: JSONObject, _ key: String) -> String? {
+            guard case .object(let info)? = run["info"], case .string(let value)? = info[key] else { return nil }
+            return value
+        }
+        var experiments: [String: JSON] = [:]
+        for id in Set(runs.compactMap { info($0, "experiment_id") }) {
+            var body = JSONObject()
+            body.members = [("experiment_id", .string(id))]
+            experiments[id] = try await call(api, .get, "experiments/get", body)["experiment"]
+        }
+        // Run ids are hex; anything else could not be quoted safely and gets no versions.
+        let ids = runs.compactMap { info($0, "run_id") }.filter { $0.allSatisfy(\.isHexDigit) }
+        var versions: [String: [JSON]] = [:]
+        if !ids.isEmpty {
+            var body = JSONObject()
+            let list = ids.map { "'\($0)'" }.joined(separator: ", ")
+            body.members = [("filter", .string("run_id IN (\(list))")), ("max_results", .number("200000"))]
+            if case .array(let found)? = try await call(api, .get, "model-versions/search", body)["model_versions"] {
+                for version in found {
+                    if case .object(let o) = version, case .string(let runID)? = o["run_id"] {
+                        versions[runID, default: []].append(version)
+                    }
+                }
+            }
+        }
+        for index in runs.indices {
+            if let id = info(runs[index], "experiment_id"), let experiment = experiments[id] {
+                runs[index].members.append((experimentKey, experiment))
+            }
+            let id = info(runs[index], "run_id") ?? ""
+            runs[index].members.append((modelVersionsKey, .array(versions[id] ?? [])))
+        }
+        var result = response
+        let value: JSON =
+            response[member].map { if case .array = $0 { true } else { false } } == true
+            ? .array(runs.map { .object($0) }) : .object(runs[0])
+        result.members = result.members.map { $0.key == member ? (member, value) : $0 }
+        return result
     }
 
     typealias HTTPMethodName = HTTPRequest.Method
