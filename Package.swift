@@ -117,12 +117,26 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SkiffRouting",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffRoutingTests",
+            dependencies: ["SkiffRouting"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SkiffHTTP",
             dependencies: [
                 "SkiffCore",
                 "SkiffStudies",
                 "SkiffTune",
                 "SkiffJSON",
+                "SkiffRouting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -155,6 +169,7 @@ let package = Package(
                 "SkiffClient",
                 "SkiffInference",
                 "SkiffJSON",
+                "SkiffRouting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

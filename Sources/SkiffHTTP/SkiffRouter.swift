@@ -2,6 +2,8 @@ import Hummingbird
 import Logging
 import NIOCore
 import SkiffCore
+import SkiffJSON
+import SkiffRouting
 import SkiffStudies
 
 /// Builds the HTTP router of `skiff server`: the MLflow-compatible tracking API, the artifact proxy and
@@ -41,16 +43,29 @@ public enum SkiffRouter {
     /// A router with every route registered.
     public static func make(_ services: Services, logger: Logger) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        let methods = MethodTable()
+        router.add(
+            middleware: MethodNotAllowedMiddleware(table: methods) { method, allowed in
+                var w = JSONWriter()
+                w.beginObject()
+                w.field("error_code", SkiffError.Code.badRequest.description)
+                w.field(
+                    "message",
+                    "The method \(method.rawValue) is not allowed here; use "
+                        + allowed.map(\.rawValue).joined(separator: ", ") + ".")
+                w.endObject()
+                return APIResponder.json(w.bytes)
+            })
         if let metrics = services.metrics {
             router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-            router.get("/metrics") { _, _ in
+            router.on(.get, "/metrics", recordingIn: methods) { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
             }
         }
         router.add(middleware: HostGuardMiddleware(allowedHosts: services.allowedHosts))
-        let api = APIResponder(router: router, logger: logger)
+        let api = APIResponder(router: router, logger: logger, methods: methods)
         ServerInfoRoutes().register(api)
         TrackingRoutes(tracking: services.tracking).register(api)
         LoggedModelRoutes(models: services.loggedModels, artifacts: services.artifacts).register(api)

@@ -179,3 +179,20 @@ def test_history_paging_and_bulk_interval(tracking_uri):
     ).json()["metrics"]
     assert len(bulk) == 50 and bulk[0]["step"] == 0 and bulk[-1]["step"] == 2999
     assert all(m["run_id"] == rid for m in bulk)
+
+
+def test_a_known_path_with_another_method_is_405_with_allow(tracking_uri):
+    cases = [
+        ("PUT", "/api/2.0/mlflow/runs/create", "POST"),
+        ("DELETE", "/api/2.0/mlflow/experiments/search", "GET, POST"),
+        ("POST", "/health", "GET"),
+        ("PATCH", "/api/2.0/mlflow-artifacts/artifacts/0/x.txt", "DELETE, GET, PUT"),
+        ("PUT", "/graphql", "GET, POST"),
+        ("TRACE", "/api/skiff/v1/studies", "GET, POST"),
+    ]
+    for method, path, allow in cases:
+        r = requests.request(method, f"{tracking_uri}{path}", timeout=30)
+        assert r.status_code == 405, (method, path, r.status_code, r.text)
+        assert r.headers["Allow"] == allow, (method, path)
+        assert r.json()["error_code"] == "BAD_REQUEST"
+    assert requests.get(f"{tracking_uri}/api/2.0/mlflow/no-such-route", timeout=30).status_code == 404

@@ -183,6 +183,17 @@ def test_malformed_bodies_are_400_and_the_server_keeps_serving(logs):
         assert score(serve.url, [ROWS[0]]).status_code == 200
 
 
+def test_a_known_path_with_another_method_is_405_with_allow(logs):
+    with ServeProcess([BINARY, "--name", "gb"], logs) as serve:
+        for method, path, allow in [("GET", "/invocations", "POST"), ("DELETE", "/ping", "GET"),
+                                    ("PUT", "/v2/models/gb/infer", "POST"), ("POST", "/v2/health/ready", "GET")]:
+            answer = requests.request(method, serve.url + path, timeout=10)
+            assert answer.status_code == 405, (method, path, answer.status_code)
+            assert answer.headers["Allow"] == allow
+            assert answer.json()["error_code"]
+        assert requests.get(serve.url + "/no-such-route", timeout=10).status_code == 404
+
+
 def test_prediction_log_records_every_prediction(logs):
     directory = logs / "predictions"
     with ServeProcess([BINARY, "--name", "gb", "--log-predictions", str(directory), "--canary", BINARY,

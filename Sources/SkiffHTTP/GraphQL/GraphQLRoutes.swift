@@ -4,6 +4,7 @@ import Logging
 import OrderedCollections
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 
 /// `POST /graphql` (and `GET` with query parameters), as MLflow's server answers it: `{"data": …,
 /// "errors": [messages] | null}` with status 200 for any GraphQL-level failure, including parse errors
@@ -27,8 +28,8 @@ struct GraphQLRoutes {
                 return APIResponder.errorResponse(error, logger: logger)
             }
         }
-        api.router.post("/graphql", use: handler)
-        api.router.get("/graphql", use: handler)
+        api.router.on(.post, "/graphql", recordingIn: api.methods, use: handler)
+        api.router.on(.get, "/graphql", recordingIn: api.methods, use: handler)
     }
 
     /// Checks, parses, validates and executes one operation; every failure is a message in `errors`.

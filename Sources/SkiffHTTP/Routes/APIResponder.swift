@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 import Synchronization
 
 /// Registers JSON API endpoints with MLflow's conventions: parameters from the query string or the JSON
@@ -16,6 +17,8 @@ struct APIResponder {
     let logger: Logger
     /// Every handler by method and path, for callers that answer an API call without HTTP (GraphQL).
     let handlers = HandlerTable()
+    /// The methods of every route, for 405 answers.
+    let methods: MethodTable
     /// Larger JSON bodies are refused (dataset profiles, the largest legitimate field, are ≤ 16 MB).
     static let maxJSONBody = 64 * 1024 * 1024
 
@@ -24,7 +27,7 @@ struct APIResponder {
         let logger = self.logger
         handlers.record(method, path, handler)
         for prefix in prefixes {
-            router.on(RouterPath(prefix + "/" + path), method: method) { request, context in
+            router.on(method, prefix + "/" + path, recordingIn: methods) { request, context in
                 do {
                     var parameters = try await Self.parameters(of: request)
                     for (name, value) in context.parameters {

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 
 /// The `mlflow-artifacts` proxy (reference §4): streamed upload and download, one-level listing, delete.
 ///
@@ -17,7 +18,7 @@ struct ArtifactRoutes {
         let logger = api.logger
         for prefix in Self.prefixes {
             let base = prefix + "/artifacts"
-            api.router.put(RouterPath(base + "/**")) { request, _ in
+            api.router.on(.put, base + "/**", recordingIn: api.methods) { request, _ in
                 do {
                     let path = try Self.path(of: request, under: base)
                     try await Self.save(store, path) { upload in
@@ -30,7 +31,7 @@ struct ArtifactRoutes {
                     return APIResponder.errorResponse(error, logger: logger)
                 }
             }
-            api.router.get(RouterPath(base + "/**")) { request, _ in
+            api.router.on(.get, base + "/**", recordingIn: api.methods) { request, _ in
                 do {
                     let path = try Self.path(of: request, under: base)
                     return try await Self.download(store, path)
@@ -38,7 +39,7 @@ struct ArtifactRoutes {
                     return APIResponder.errorResponse(error, logger: logger)
                 }
             }
-            api.router.delete(RouterPath(base + "/**")) { request, _ in
+            api.router.on(.delete, base + "/**", recordingIn: api.methods) { request, _ in
                 do {
                     let path = try Self.path(of: request, under: base)
                     try await store.delete(path)
@@ -67,7 +68,7 @@ struct ArtifactRoutes {
                 return w
             }
             for action in ["mpu/create", "mpu/complete", "mpu/abort"] {
-                api.router.post(RouterPath(prefix + "/\(action)/**")) { _, _ in
+                api.router.on(.post, prefix + "/\(action)/**", recordingIn: api.methods) { _, _ in
                     APIResponder.errorResponse(
                         SkiffError(
                             .notImplemented,

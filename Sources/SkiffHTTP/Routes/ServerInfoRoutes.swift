@@ -2,16 +2,17 @@ import Hummingbird
 import NIOCore
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 
 /// `/health`, `/version` and `/api/3.0/mlflow/server-info`.
 struct ServerInfoRoutes {
     func register(_ api: APIResponder) {
-        api.router.get("/health") { _, _ in
+        api.router.on(.get, "/health", recordingIn: api.methods) { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "OK")))
         }
-        api.router.get("/version") { _, _ in
+        api.router.on(.get, "/version", recordingIn: api.methods) { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: SkiffVersion.string)))

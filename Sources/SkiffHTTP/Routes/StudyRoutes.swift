@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 import SkiffStudies
 import SkiffTune
 
@@ -15,7 +16,7 @@ struct StudyRoutes {
     func register(_ api: APIResponder) {
         let service = studies
         let p = Self.prefixes
-        api.router.get("/api/skiff/v1/openapi.json") { _, _ in
+        api.router.on(.get, "/api/skiff/v1/openapi.json", recordingIn: api.methods) { _, _ in
             APIResponder.json(Array(SkiffOpenAPI.document.utf8))
         }
         api.add(.post, "studies", prefixes: p) { q in

@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 
 /// The calls MLflow's web UI makes that are not in its REST reference, served where MLflow serves them (under
 /// `/ajax-api/2.0/mlflow` only): whole metric histories of many runs, the datasets of experiments, a small
@@ -51,7 +52,7 @@ struct UIHelperRoutes {
         let t = tracking
         let store = artifacts
         let logger = api.logger
-        api.router.post(RouterPath(Self.prefix + "/upload-artifact")) { request, _ in
+        api.router.on(.post, Self.prefix + "/upload-artifact", recordingIn: api.methods) { request, _ in
             do {
                 let query = RequestParameters.parseQuery(request.uri.query ?? "")
                 guard let runID = query["run_uuid"]?.first, !runID.isEmpty else {
@@ -87,7 +88,8 @@ struct UIHelperRoutes {
         let models = loggedModels
         let store = artifacts
         let logger = api.logger
-        api.router.get(RouterPath(Self.prefix + "/logged-models/:model_id/artifacts/files")) { request, context in
+        api.router.on(.get, Self.prefix + "/logged-models/:model_id/artifacts/files", recordingIn: api.methods) {
+            request, context in
             do {
                 let query = RequestParameters.parseQuery(request.uri.query ?? "")
                 guard let rawPath = query["artifact_file_path"]?.first, !rawPath.isEmpty else {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import SkiffInference
 import SkiffJSON
+import SkiffRouting
 
 /// The Open Inference Protocol (KServe v2) over REST: server and model health, metadata and `infer`, with or
 /// without a version in the path.
@@ -10,21 +11,21 @@ struct OpenInferenceRoutes {
     let maxBodyBytes: Int
     let serverVersion: String
 
-    func register(_ router: Router<ServingRequestContext>) {
-        router.get("/v2") { _, _ in serverMetadata() }
-        router.get("/v2/health/live") { _, _ in flag("live") }
-        router.get("/v2/health/ready") { _, _ in flag("ready") }
+    func register(_ router: Router<ServingRequestContext>, _ methods: MethodTable) {
+        router.on(.get, "/v2", recordingIn: methods) { _, _ in serverMetadata() }
+        router.on(.get, "/v2/health/live", recordingIn: methods) { _, _ in flag("live") }
+        router.on(.get, "/v2/health/ready", recordingIn: methods) { _, _ in flag("ready") }
         for prefix in ["/v2/models/:name", "/v2/models/:name/versions/:version"] {
-            router.get(RouterPath(prefix)) { _, context in
+            router.on(.get, prefix, recordingIn: methods) { _, context in
                 respond { () throws(ServingError) in try metadata(context) }
             }
-            router.get(RouterPath(prefix + "/ready")) { _, context in
+            router.on(.get, prefix + "/ready", recordingIn: methods) { _, context in
                 respond { () throws(ServingError) in
                     _ = try slot(context)
                     return flag("ready")
                 }
             }
-            router.post(RouterPath(prefix + "/infer")) { request, context in
+            router.on(.post, prefix + "/infer", recordingIn: methods) { request, context in
                 await infer(request, context)
             }
         }

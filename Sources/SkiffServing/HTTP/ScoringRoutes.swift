@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import SkiffJSON
+import SkiffRouting
 
 /// MLflow's scoring protocol: `POST /invocations` (the first model) and `POST /models/{name}/invocations`, with
 /// JSON (`dataframe_split`, `dataframe_records`, `instances`, `inputs`) or CSV bodies, answering
@@ -9,11 +10,11 @@ struct ScoringRoutes {
     let scoring: ScoringService
     let maxBodyBytes: Int
 
-    func register(_ router: Router<ServingRequestContext>) {
-        router.post("/invocations") { request, context in
+    func register(_ router: Router<ServingRequestContext>, _ methods: MethodTable) {
+        router.on(.post, "/invocations", recordingIn: methods) { request, context in
             await invoke(request, context, route: nil)
         }
-        router.post("/models/:name/invocations") { request, context in
+        router.on(.post, "/models/:name/invocations", recordingIn: methods) { request, context in
             await invoke(request, context, route: context.parameters.get("name") ?? "")
         }
     }

@@ -1,0 +1,58 @@
+import HTTPTypes
+import Hummingbird
+
+/// Turns the router's 404 for a path that a `MethodTable` knows under other methods into 405 Method Not
+/// Allowed with `Allow` (RFC 9110 §15.5.6). Add it to the router before any route.
+public struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
+    let table: MethodTable
+    let body: @Sendable (_ method: HTTPRequest.Method, _ allowed: [HTTPRequest.Method]) -> Response
+
+    /// - Parameters:
+    ///   - table: the methods of every route, filled as routes are registered.
+    ///   - body: the response for a refused method, in the server's error format; its status is set to 405
+    ///     and its `Allow` header to the allowed methods.
+    public init(
+        table: MethodTable,
+        body: @escaping @Sendable (_ method: HTTPRequest.Method, _ allowed: [HTTPRequest.Method]) -> Response
+    ) {
+        self.table = table
+        self.body = body
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            guard let refusal = refusal(request) else { throw error }
+            return refusal
+        }
+        // A middleware inside this one may have turned the router's error into a response already. Either way, a
+        // 404 for a method the path does not serve cannot come from a handler: the router found none to call.
+        guard response.status == .notFound, let refusal = refusal(request) else { return response }
+        return refusal
+    }
+
+    private func refusal(_ request: Request) -> Response? {
+        let allowed = table.methods(for: request.uri.path)
+        guard !allowed.isEmpty, !allowed.contains(request.method) else { return nil }
+        var response = body(request.method, allowed)
+        response.status = .methodNotAllowed
+        response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+        return response
+    }
+}
+
+extension Router {
+    /// Registers `handler` for `method` at `path` and records it in `table`.
+    @discardableResult
+    public func on<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: String, recordingIn table: MethodTable,
+        use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> Self {
+        table.record(method, path)
+        return on(RouterPath(path), method: method, use: handler)
+    }
+}
