@@ -19,7 +19,7 @@ public final class MethodTable: Sendable {
     /// Records that `method` is served at `pattern`.
     public func record(_ method: HTTPRequest.Method, _ pattern: String) {
         entries.withLock { entries in
-            entries[pattern, default: Entry(segments: Self.segments(pattern), methods: [])].methods.insert(method)
+            _ = entries[pattern, default: Entry(segments: Self.segments(pattern), methods: [])].methods.insert(method)
         }
     }
 

@@ -28,7 +28,7 @@ enum MLflowGraphQLSchema {
     /// Builds the schema; `api` answers the root fields.
     static func make(_ api: APIResponder.HandlerTable) throws -> GraphQLSchema {
         let types = try Types()
-        let runExtension = try runExtension(types, api)
+        let runExtension = try runExtension(types)
         let searchRuns = try object(
             "MlflowSearchRunsResponse",
             [("runs", .list(.object(runExtension))), ("next_page_token", .string)], types)
@@ -357,9 +357,9 @@ enum MLflowGraphQLSchema {
             })
     }
 
-    /// MLflow's run type in responses: the run message plus its experiment and the model versions
-    /// registered from it, each fetched through the REST handlers.
-    static func runExtension(_ types: Types, _ api: APIResponder.HandlerTable) throws -> GraphQLObjectType {
+    /// MLflow's run type in responses: the run message plus its experiment and the model versions registered
+    /// from it, which `withRelations` attached to the run's JSON.
+    static func runExtension(_ types: Types) throws -> GraphQLObjectType {
         var map = fieldMap(types.run, types.longString)
         map["experiment"] = GraphQLField(
             type: types.experiment,
