@@ -19,6 +19,7 @@ public struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddlew
         self.body = body
     }
 
+    /// Passes the request on, and answers 405 where the router found the path under other methods only.
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
