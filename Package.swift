@@ -137,6 +137,7 @@ let package = Package(
                 "SkiffTune",
                 "SkiffJSON",
                 "SkiffRouting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -72,8 +72,10 @@ public enum SkiffRouter {
         RegistryRoutes(registry: services.registry).register(api)
         WebhookRoutes(webhooks: services.webhooks).register(api)
         ArtifactRoutes(store: services.artifacts).register(api)
-        UIHelperRoutes(tracking: services.tracking, loggedModels: services.loggedModels, artifacts: services.artifacts)
-            .register(api)
+        UIHelperRoutes(
+            tracking: services.tracking, registry: services.registry, loggedModels: services.loggedModels,
+            artifacts: services.artifacts
+        ).register(api)
         RunArtifactRoutes(tracking: services.tracking, store: services.artifacts).register(api)
         if let studies = services.studies { StudyRoutes(studies: studies).register(api) }
         // Last: its root fields call the handlers registered above.

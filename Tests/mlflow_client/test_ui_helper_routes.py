@@ -109,3 +109,36 @@ def test_logged_model_files_are_served_by_path(client, tracking_uri, tmp_path):
     for hostile in ["../../../etc/passwd", "%2e%2e%2f%2e%2e%2fetc/passwd"]:
         assert requests.get(url, params={"artifact_file_path": hostile}).status_code == 400
     assert requests.get(url, params={"artifact_file_path": "nope"}).status_code == 404
+
+
+def test_get_artifact_serves_run_and_model_version_files_as_attachments(client, tracking_uri, tmp_path):
+    exp = new_experiment(client)
+    run_id = client.create_run(exp).info.run_id
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "MLmodel").write_text("flavors: {}\n")
+    (tmp_path / "page.html").write_text("<script>alert(1)</script>")
+    client.log_artifacts(run_id, str(tmp_path))
+    r = requests.get(f"{tracking_uri}/get-artifact", params={"run_uuid": run_id, "path": "model/MLmodel"}, timeout=30)
+    assert r.status_code == 200 and r.text == "flavors: {}\n"
+    assert r.headers["Content-Disposition"].startswith("attachment")
+    # A stored page is never rendered on the server's origin: attachment, declared type, no sniffing.
+    page = requests.get(f"{tracking_uri}/get-artifact", params={"run_id": run_id, "path": "page.html"}, timeout=30)
+    assert page.headers["Content-Disposition"].startswith("attachment")
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    name = f"ui-model-{uuid.uuid4().hex[:8]}"
+    client.create_registered_model(name)
+    client.create_model_version(name, f"runs:/{run_id}/model", run_id=run_id)
+    mv = requests.get(f"{tracking_uri}/model-versions/get-artifact",
+                      params={"name": name, "version": "1", "path": "MLmodel"}, timeout=30)
+    assert mv.status_code == 200 and mv.text == "flavors: {}\n"
+    for params in [{"run_id": run_id, "path": "../../../etc/passwd"}, {"run_id": run_id, "path": "%2e%2e/x"},
+                   {"run_id": run_id, "path": "/etc/passwd"}, {"run_id": run_id}]:
+        bad = requests.get(f"{tracking_uri}/get-artifact", params=params, timeout=30)
+        assert bad.status_code == 400, (params, bad.status_code)
+        assert bad.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    missing = requests.get(f"{tracking_uri}/get-artifact", params={"run_id": run_id, "path": "nope.txt"}, timeout=30)
+    assert missing.status_code == 404
+    directory = requests.get(f"{tracking_uri}/get-artifact", params={"run_id": run_id, "path": "model"}, timeout=30)
+    assert directory.status_code in (400, 404) and directory.json()["error_code"]
+    no_run = requests.get(f"{tracking_uri}/get-artifact", params={"run_id": uuid.uuid4().hex, "path": "x"}, timeout=30)
+    assert no_run.status_code == 404

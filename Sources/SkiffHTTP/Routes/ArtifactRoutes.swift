@@ -107,6 +107,8 @@ struct ArtifactRoutes {
             .contentType: MediaTypes.forFile(name),
             .contentDisposition: "attachment; filename=\"\(name.replacingQuotes)\"",
             .acceptRanges: "none",
+            // The declared type is final: a browser must not sniff an HTML or script file into one it runs.
+            .xContentTypeOptions: "nosniff",
             .eTag: "\"\(file.modificationTime)-\(file.size)\"",
         ]
         let body = ResponseBody(contentLength: Int(file.size)) { writer in

@@ -1,14 +1,17 @@
 import Hummingbird
+import Logging
 import NIOCore
 import SkiffCore
 import SkiffJSON
 import SkiffRouting
 
 /// The calls MLflow's web UI makes that are not in its REST reference, served where MLflow serves them (under
-/// `/ajax-api/2.0/mlflow` only): whole metric histories of many runs, the datasets of experiments, a small
-/// artifact upload into a run, and a logged model's artifact file.
+/// `/ajax-api/2.0/mlflow`, and `/get-artifact` at the root): whole metric histories of many runs, the datasets of
+/// experiments, a small artifact upload into a run, and one artifact file of a run, a model version or a
+/// logged model.
 struct UIHelperRoutes {
     let tracking: TrackingService
+    let registry: RegistryService
     let loggedModels: LoggedModelService
     let artifacts: any ArtifactStore
 
@@ -44,6 +47,48 @@ struct UIHelperRoutes {
         }
         registerUpload(api)
         registerLoggedModelFile(api)
+        registerFileDownloads(api)
+    }
+
+    /// `GET /get-artifact?run_id=…&path=…` and `GET /model-versions/get-artifact?name=…&version=…&path=…`: one
+    /// file, streamed as an attachment (never rendered on the server's origin), as MLflow's UI fetches previews.
+    func registerFileDownloads(_ api: APIResponder) {
+        let (t, r, store, logger) = (tracking, registry, artifacts, api.logger)
+        api.router.on(.get, "/get-artifact", recordingIn: api.methods) { request, _ in
+            await Self.file(request, store, logger) { q in
+                try Self.proxiedRoot(
+                    try await t.run(id: try q.requiredString(anyOf: "run_id", "run_uuid")).info.artifactURI)
+            }
+        }
+        api.router.on(.get, "/model-versions/get-artifact", recordingIn: api.methods) { request, _ in
+            await Self.file(request, store, logger) { q in
+                let uri = try await r.downloadURI(
+                    name: try q.requiredString("name"), version: try q.requiredString("version"))
+                // A `runs:/<id>/<path>` source is that path under the run's artifact root.
+                guard uri.hasPrefix("runs:/") else { return try Self.proxiedRoot(uri) }
+                let rest = uri.dropFirst("runs:/".count)
+                let runID = String(rest.prefix { $0 != "/" })
+                let sub = try ArtifactPath(validating: String(rest.dropFirst(runID.count).drop { $0 == "/" }))
+                return try Self.proxiedRoot(try await t.run(id: runID).info.artifactURI).appending(sub)
+            }
+        }
+    }
+
+    /// The file at the request's `path` under the artifact directory that `base` finds from the query.
+    static func file(
+        _ request: Request, _ store: any ArtifactStore, _ logger: Logger,
+        base: (RequestParameters) async throws -> ArtifactPath
+    ) async -> Response {
+        do {
+            let q = RequestParameters(query: RequestParameters.parseQuery(request.uri.query ?? ""))
+            guard let raw = try q.string("path"), !raw.isEmpty else {
+                throw SkiffError.invalid("Request must specify path.")
+            }
+            let path = try ArtifactPath(validating: raw)
+            return try await ArtifactRoutes.download(store, try await base(q).appending(path))
+        } catch {
+            return APIResponder.errorResponse(error, logger: logger)
+        }
     }
 
     /// `POST upload-artifact?run_uuid=…&path=…` with the file as the raw body (≤ 10 MB), written under the
