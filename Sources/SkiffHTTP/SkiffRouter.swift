@@ -22,13 +22,16 @@ public enum SkiffRouter {
         public var studies: StudyService?
         /// Request and store metrics served at `/metrics`; `nil` leaves the route out.
         public var metrics: ServerMetrics?
+        /// The local `--default-artifact-root`, which the UI's file calls may read; `nil` when there is none.
+        public var localArtifactRoot: LocalArtifactRoot?
 
         /// Creates the set of services.
         public init(
             tracking: TrackingService, registry: RegistryService, loggedModels: LoggedModelService,
             webhooks: WebhookService, artifacts: any ArtifactStore, allowedHosts: [String] = [],
-            studies: StudyService? = nil, metrics: ServerMetrics? = nil
+            studies: StudyService? = nil, metrics: ServerMetrics? = nil, localArtifactRoot: LocalArtifactRoot? = nil
         ) {
+            self.localArtifactRoot = localArtifactRoot
             self.metrics = metrics
             self.studies = studies
             self.webhooks = webhooks
@@ -37,6 +40,20 @@ public enum SkiffRouter {
             self.loggedModels = loggedModels
             self.artifacts = artifacts
             self.allowedHosts = allowedHosts
+        }
+    }
+
+    /// A local directory that is the default artifact root, and the store that reads it.
+    public struct LocalArtifactRoot: Sendable {
+        public var path: String
+        public var store: any ArtifactStore
+
+        /// - Parameters:
+        ///   - path: the absolute directory new experiments' artifact locations are made under.
+        ///   - store: an artifact store rooted at `path`.
+        public init(path: String, store: any ArtifactStore) {
+            self.path = path
+            self.store = store
         }
     }
 
@@ -72,11 +89,11 @@ public enum SkiffRouter {
         RegistryRoutes(registry: services.registry).register(api)
         WebhookRoutes(webhooks: services.webhooks).register(api)
         ArtifactRoutes(store: services.artifacts).register(api)
+        let roots = ArtifactRoots(proxy: services.artifacts, local: services.localArtifactRoot)
         UIHelperRoutes(
-            tracking: services.tracking, registry: services.registry, loggedModels: services.loggedModels,
-            artifacts: services.artifacts
+            tracking: services.tracking, registry: services.registry, loggedModels: services.loggedModels, roots: roots
         ).register(api)
-        RunArtifactRoutes(tracking: services.tracking, store: services.artifacts).register(api)
+        RunArtifactRoutes(tracking: services.tracking, roots: roots).register(api)
         if let studies = services.studies { StudyRoutes(studies: studies).register(api) }
         // Last: its root fields call the handlers registered above.
         do {

@@ -90,6 +90,15 @@ public struct TrackingServer: Sendable {
             return TrackingService.absoluteLocalLocation(root)
         }
 
+        /// The default artifact root when it is a local directory, with a store that reads it for the UI's calls.
+        func localArtifactRoot() throws -> SkiffRouter.LocalArtifactRoot? {
+            guard defaultArtifactRoot != nil else { return nil }
+            var root = experimentArtifactRoot
+            if root.lowercased().hasPrefix("file://") { root = String(root.dropFirst("file://".count)) }
+            guard root.hasPrefix("/") else { return nil }
+            return SkiffRouter.LocalArtifactRoot(path: root, store: try LocalArtifactStore(root: root))
+        }
+
         var artifactPath: String {
             guard var root = artifactRoot else { return dataDirectory + "/artifacts" }
             if root.hasPrefix("file://") { root = String(root.dropFirst("file://".count)) }
@@ -237,7 +246,7 @@ public struct TrackingServer: Sendable {
                 tracking: tracking, registry: registry, loggedModels: LoggedModelService(store: store, now: now),
                 webhooks: WebhookService(store: store, delivery: dispatcher, now: now), artifacts: artifacts,
                 allowedHosts: configuration.allowedHosts, studies: StudyService(store: store, now: now),
-                metrics: metrics),
+                metrics: metrics, localArtifactRoot: try configuration.localArtifactRoot()),
             logger: logger)
         let logger = self.logger
         let app = Application(

@@ -51,9 +51,48 @@ def test_the_root_is_validated_at_start_up(tmp_path):
             SkiffProcess(tmp_path / "data", extra=["--default-artifact-root", bad], s3=False).start()
 
 
-def test_upload_artifact_needs_the_proxy(local_root_server):
-    server, _ = local_root_server
-    run_id = MlflowClient(server.url).create_run("0").info.run_id
+def test_upload_artifact_writes_under_the_root_only(local_root_server, tmp_path):
+    server, root = local_root_server
+    client = MlflowClient(server.url)
+    run_id = client.create_run("0").info.run_id
     r = requests.post(f"{server.url}/ajax-api/2.0/mlflow/upload-artifact",
                       params={"run_uuid": run_id, "path": "a.txt"}, data=b"x")
-    assert r.status_code == 400 and "artifact proxy" in r.json()["message"], r.text
+    assert r.status_code == 200, r.text
+    assert (root / "0" / run_id / "artifacts" / "a.txt").read_bytes() == b"x"
+    outside = client.create_experiment(f"root-up-{uuid.uuid4().hex[:8]}", artifact_location=str(tmp_path))
+    other = client.create_run(outside).info.run_id
+    r = requests.post(f"{server.url}/ajax-api/2.0/mlflow/upload-artifact",
+                      params={"run_uuid": other, "path": "a.txt"}, data=b"x")
+    assert r.status_code == 400 and "not served by this server" in r.json()["message"], r.text
+    assert not list(tmp_path.rglob("a.txt"))
+
+
+def test_the_ui_reads_files_under_the_root_and_nothing_outside_it(local_root_server, tmp_path):
+    server, root = local_root_server
+    client = MlflowClient(server.url)
+    exp = client.create_experiment(f"root-ui-{uuid.uuid4().hex[:8]}")
+    run_id = client.create_run(exp).info.run_id
+    (tmp_path / "notes.txt").write_text("hello")
+    client.log_artifact(run_id, str(tmp_path / "notes.txt"), "docs")
+    listing = requests.get(f"{server.url}/api/2.0/mlflow/artifacts/list", params={"run_id": run_id}, timeout=30)
+    assert listing.status_code == 200, listing.text
+    assert listing.json()["files"] == [{"path": "docs", "is_dir": True}]
+    inner = requests.get(f"{server.url}/api/2.0/mlflow/artifacts/list", params={"run_id": run_id, "path": "docs"},
+                         timeout=30).json()
+    assert inner["files"] == [{"path": "docs/notes.txt", "is_dir": False, "file_size": 5}]
+    got = requests.get(f"{server.url}/get-artifact", params={"run_uuid": run_id, "path": "docs/notes.txt"}, timeout=30)
+    assert got.status_code == 200 and got.text == "hello"
+    gql = requests.post(f"{server.url}/graphql", timeout=30, json={
+        "query": 'query { mlflowListArtifacts(input: {runId: "%s", path: "docs"}) { files { path } } }' % run_id})
+    assert gql.json()["data"]["mlflowListArtifacts"]["files"] == [{"path": "docs/notes.txt"}]
+    # An experiment whose location is outside the root is the client's to read: the server reads no other files.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("no")
+    other = client.create_experiment(f"root-out-{uuid.uuid4().hex[:8]}", artifact_location=str(outside))
+    other_run = client.create_run(other).info.run_id
+    for url, params in [("/api/2.0/mlflow/artifacts/list", {"run_id": other_run}),
+                        ("/get-artifact", {"run_id": other_run, "path": "../secret.txt"}),
+                        ("/get-artifact", {"run_id": run_id, "path": "../../../elsewhere/secret.txt"})]:
+        refused = requests.get(f"{server.url}{url}", params=params, timeout=30)
+        assert refused.status_code == 400, (url, params, refused.status_code)

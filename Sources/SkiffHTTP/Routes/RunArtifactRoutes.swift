@@ -1,19 +1,19 @@
 import SkiffCore
 import SkiffJSON
 
-/// MLflow's `artifacts/list`: one level of a run's artifacts, paths relative to the run's artifact root,
-/// read through the artifact store for runs whose root the server's proxy holds.
+/// MLflow's `artifacts/list`: one level of a run's artifacts, paths relative to the run's artifact root, for runs
+/// whose root the server holds (`ArtifactRoots`).
 struct RunArtifactRoutes {
     let tracking: TrackingService
-    let store: any ArtifactStore
+    let roots: ArtifactRoots
 
     func register(_ api: APIResponder) {
-        let (t, store) = (tracking, self.store)
+        let (t, roots) = (tracking, self.roots)
         api.add(.get, "artifacts/list", prefixes: TrackingRoutes.prefixes) { q in
             let run = try await t.run(id: try q.requiredString(anyOf: "run_id", "run_uuid"))
             let relative = try ArtifactPath(validating: try q.string("path") ?? "")
-            let root = try UIHelperRoutes.proxiedRoot(run.info.artifactURI)
-            let entries = try await store.list(root.appending(relative)) ?? []
+            let directory = try roots.location(of: run.info.artifactURI).appending(relative)
+            let entries = try await directory.store.list(directory.path) ?? []
             return TrackingRoutes.object { w in
                 w.field("root_uri", run.info.artifactURI)
                 w.array("files", entries) { w, entry in

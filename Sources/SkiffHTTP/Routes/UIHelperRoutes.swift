@@ -13,7 +13,7 @@ struct UIHelperRoutes {
     let tracking: TrackingService
     let registry: RegistryService
     let loggedModels: LoggedModelService
-    let artifacts: any ArtifactStore
+    let roots: ArtifactRoots
 
     static let prefix = "/ajax-api/2.0/mlflow"
     /// MLflow's cap on `upload-artifact` bodies.
@@ -53,31 +53,30 @@ struct UIHelperRoutes {
     /// `GET /get-artifact?run_id=…&path=…` and `GET /model-versions/get-artifact?name=…&version=…&path=…`: one
     /// file, streamed as an attachment (never rendered on the server's origin), as MLflow's UI fetches previews.
     func registerFileDownloads(_ api: APIResponder) {
-        let (t, r, store, logger) = (tracking, registry, artifacts, api.logger)
+        let (t, r, roots, logger) = (tracking, registry, self.roots, api.logger)
         api.router.on(.get, "/get-artifact", recordingIn: api.methods) { request, _ in
-            await Self.file(request, store, logger) { q in
-                try Self.proxiedRoot(
-                    try await t.run(id: try q.requiredString(anyOf: "run_id", "run_uuid")).info.artifactURI)
+            await Self.file(request, logger) { q in
+                try roots.location(
+                    of: try await t.run(id: try q.requiredString(anyOf: "run_id", "run_uuid")).info.artifactURI)
             }
         }
         api.router.on(.get, "/model-versions/get-artifact", recordingIn: api.methods) { request, _ in
-            await Self.file(request, store, logger) { q in
+            await Self.file(request, logger) { q in
                 let uri = try await r.downloadURI(
                     name: try q.requiredString("name"), version: try q.requiredString("version"))
                 // A `runs:/<id>/<path>` source is that path under the run's artifact root.
-                guard uri.hasPrefix("runs:/") else { return try Self.proxiedRoot(uri) }
+                guard uri.hasPrefix("runs:/") else { return try roots.location(of: uri) }
                 let rest = uri.dropFirst("runs:/".count)
                 let runID = String(rest.prefix { $0 != "/" })
                 let sub = try ArtifactPath(validating: String(rest.dropFirst(runID.count).drop { $0 == "/" }))
-                return try Self.proxiedRoot(try await t.run(id: runID).info.artifactURI).appending(sub)
+                return try roots.location(of: try await t.run(id: runID).info.artifactURI).appending(sub)
             }
         }
     }
 
     /// The file at the request's `path` under the artifact directory that `base` finds from the query.
     static func file(
-        _ request: Request, _ store: any ArtifactStore, _ logger: Logger,
-        base: (RequestParameters) async throws -> ArtifactPath
+        _ request: Request, _ logger: Logger, base: (RequestParameters) async throws -> ArtifactRoots.Location
     ) async -> Response {
         do {
             let q = RequestParameters(query: RequestParameters.parseQuery(request.uri.query ?? ""))
@@ -85,7 +84,8 @@ struct UIHelperRoutes {
                 throw SkiffError.invalid("Request must specify path.")
             }
             let path = try ArtifactPath(validating: raw)
-            return try await ArtifactRoutes.download(store, try await base(q).appending(path))
+            let file = try await base(q).appending(path)
+            return try await ArtifactRoutes.download(file.store, file.path)
         } catch {
             return APIResponder.errorResponse(error, logger: logger)
         }
@@ -95,7 +95,7 @@ struct UIHelperRoutes {
     /// run's artifact root through the artifact store.
     func registerUpload(_ api: APIResponder) {
         let t = tracking
-        let store = artifacts
+        let roots = self.roots
         let logger = api.logger
         api.router.on(.post, Self.prefix + "/upload-artifact", recordingIn: api.methods) { request, _ in
             do {
@@ -119,8 +119,8 @@ struct UIHelperRoutes {
                 }
                 guard body.readableBytes > 0 else { throw SkiffError.invalid("Request must specify data.") }
                 let run = try await t.run(id: runID)
-                let root = try Self.proxiedRoot(run.info.artifactURI)
-                try await ArtifactRoutes.save(store, root.appending(path)) { try await $0.write(body) }
+                let file = try roots.location(of: run.info.artifactURI).appending(path)
+                try await ArtifactRoutes.save(file.store, file.path) { try await $0.write(body) }
                 return Response(status: .ok, headers: [.contentType: "application/json"])
             } catch {
                 return APIResponder.errorResponse(error, logger: logger)
@@ -131,7 +131,7 @@ struct UIHelperRoutes {
     /// `GET logged-models/<id>/artifacts/files?artifact_file_path=…`: one file of a logged model, streamed.
     func registerLoggedModelFile(_ api: APIResponder) {
         let models = loggedModels
-        let store = artifacts
+        let roots = self.roots
         let logger = api.logger
         api.router.on(.get, Self.prefix + "/logged-models/:model_id/artifacts/files", recordingIn: api.methods) {
             request, context in
@@ -143,21 +143,11 @@ struct UIHelperRoutes {
                 let path = try ArtifactPath(validating: rawPath)
                 let id = PathDecoding.decodeOnce(String(context.parameters.get("model_id") ?? ""))
                 let model = try await models.get(id: id)
-                let root = try Self.proxiedRoot(model.artifactURI)
-                return try await ArtifactRoutes.download(store, root.appending(path))
+                let file = try roots.location(of: model.artifactURI).appending(path)
+                return try await ArtifactRoutes.download(file.store, file.path)
             } catch {
                 return APIResponder.errorResponse(error, logger: logger)
             }
         }
-    }
-
-    /// The artifact-store path of a run's or logged model's root, which the server keeps under its proxy.
-    static func proxiedRoot(_ uri: String) throws(SkiffError) -> ArtifactPath {
-        guard uri.lowercased().hasPrefix("mlflow-artifacts:") else {
-            throw SkiffError.invalid(
-                "The artifact root '\(uri)' is not served by this server's artifact proxy; "
-                    + "write to it with the client's artifact repository.")
-        }
-        return try ArtifactPath(validating: ModelSourceValidator.proxyPath(uri))
     }
 }
