@@ -139,6 +139,7 @@ def test_get_artifact_serves_run_and_model_version_files_as_attachments(client, 
     missing = requests.get(f"{tracking_uri}/get-artifact", params={"run_id": run_id, "path": "nope.txt"}, timeout=30)
     assert missing.status_code == 404
     directory = requests.get(f"{tracking_uri}/get-artifact", params={"run_id": run_id, "path": "model"}, timeout=30)
-    assert directory.status_code in (400, 404) and directory.json()["error_code"]
+    assert directory.status_code == 400
+    assert directory.json()["message"] == "Artifact path refers to a directory, not a file: 'model'"
     no_run = requests.get(f"{tracking_uri}/get-artifact", params={"run_id": uuid.uuid4().hex, "path": "x"}, timeout=30)
     assert no_run.status_code == 404

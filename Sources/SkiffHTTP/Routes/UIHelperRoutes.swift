@@ -85,7 +85,13 @@ struct UIHelperRoutes {
             }
             let path = try ArtifactPath(validating: raw)
             let file = try await base(q).appending(path)
-            return try await ArtifactRoutes.download(file.store, file.path)
+            do {
+                return try await ArtifactRoutes.download(file.store, file.path)
+            } catch let error as SkiffError where error.code == .resourceDoesNotExist {
+                // MLflow's answer for a directory, which the UI shows as is.
+                guard try await file.store.list(file.path) != nil else { throw error }
+                throw SkiffError.invalid("Artifact path refers to a directory, not a file: '\(path)'")
+            }
         } catch {
             return APIResponder.errorResponse(error, logger: logger)
         }
