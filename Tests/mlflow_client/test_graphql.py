@@ -103,6 +103,8 @@ def test_search_runs_as_query_and_mutation_with_paging_and_enums(client, trackin
                         "orderBy": ["attributes.run_name DESC"]}})
     assert out["data"]["mlflowSearchRuns"]["runs"][0]["info"]["runId"] == run_id
     assert out["data"]["mlflowSearchRuns"]["nextPageToken"] == ""
+    too_many = gql(tracking_uri, query, {"data": {"experimentIds": [exp], "maxResults": 50000}})
+    assert too_many["data"] == {"mlflowSearchRuns": None} and "at most 1000" in too_many["errors"][0]
     bad = gql(tracking_uri, query, {"data": {"experimentIds": [exp], "filter": "metrics.loss >>> 1"}})
     assert bad["data"] == {"mlflowSearchRuns": None} and bad["errors"]
     # Each run gets its own model versions (fetched for the whole page at once) and its experiment.

@@ -5,7 +5,9 @@ import GraphQL
 /// MLflow's server refuses queries deeper than 10 selection levels, with more than 1,000 selections, more
 /// than 10 root fields or more than 10 aliases on one level (aliases multiply the work of one request).
 /// Skiff keeps those limits and messages, and adds two checks before parsing, because the parser and the
-/// validator recurse: a query text of at most 256 KiB, and brackets nested at most 64 deep.
+/// validator recurse: a query text of at most 256 KiB, and brackets nested at most 64 deep. A run search returns at
+/// most 1,000 runs per page (MLflow's REST default; its GraphQL takes up to 50,000, which the executor turns into
+/// millions of resolved values).
 enum GraphQLQueryLimits {
     static let maxQueryBytes = 256 * 1024
     static let maxNesting = 64
@@ -13,6 +15,7 @@ enum GraphQLQueryLimits {
     static let maxSelections = 1000
     static let maxRootFields = 10
     static let maxAliases = 10
+    static let maxRunsPerSearch = 1000
 
     /// Refuses a query text that is too long or nests `{`, `[` or `(` too deeply, skipping strings,
     /// block strings and comments, so that parsing it cannot exhaust the stack.

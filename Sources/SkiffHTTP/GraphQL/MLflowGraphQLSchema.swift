@@ -39,7 +39,9 @@ enum MLflowGraphQLSchema {
                 ("run_view_type", types.viewType), ("max_results", GraphQLInt),
                 ("order_by", GraphQLList(GraphQLString)), ("page_token", GraphQLString),
             ])
-        let searchRunsField = root(searchRuns, searchRunsInput, api, .post, "runs/search") { page in
+        let searchRunsField = root(
+            searchRuns, searchRunsInput, api, .post, "runs/search", maxResults: GraphQLQueryLimits.maxRunsPerSearch
+        ) { page in
             try await withRelations(page, "runs", api)
         }
         let echo = try echoField("Test", types)
@@ -345,7 +347,7 @@ enum MLflowGraphQLSchema {
     /// A root field whose `input` is handed, as JSON, to the REST handler of `method` `path`.
     static func root(
         _ type: GraphQLObjectType, _ input: GraphQLInputObjectType, _ api: APIResponder.HandlerTable,
-        _ method: HTTPMethodName, _ path: String,
+        _ method: HTTPMethodName, _ path: String, maxResults: Int? = nil,
         then finish: @escaping @Sendable (JSONObject) async throws -> JSONObject = { $0 }
     ) -> GraphQLField {
         GraphQLField(
@@ -353,6 +355,13 @@ enum MLflowGraphQLSchema {
             resolve: { _, args, _, _ in
                 let body: JSONObject
                 if case .object(let object) = json(args["input"]) { body = object } else { body = JSONObject() }
+                if let maxResults, case .number(let text)? = body["maxResults"] ?? body["max_results"],
+                    let asked = Double(text), asked > Double(maxResults)
+                {
+                    throw GraphQLError(
+                        message: "GraphQL searches return at most \(maxResults) results per page; "
+                            + "page with nextPageToken for more.")
+                }
                 return try await finish(try await call(api, method, path, body))
             })
     }
