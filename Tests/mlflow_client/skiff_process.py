@@ -113,6 +113,11 @@ class SkiffProcess:
                     return int(line.split()[1])
         return 0
 
+    def reset_peak_rss(self) -> None:
+        """Starts VmHWM afresh at the current RSS (Linux `clear_refs` 5), so a peak measures what follows only."""
+        with open(f"/proc/{self.proc.pid}/clear_refs", "w") as f:
+            f.write("5")
+
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)

@@ -130,6 +130,8 @@ def test_large_upload_streams_without_buffering(server):
             sent.update(part)
             yield part
 
+    # The server is shared by the session: its lifetime peak may come from an earlier test.
+    server.reset_peak_rss()
     rss_before = server.rss_kb()
     r = requests.put(f"{server.url}{BASE}/big/blob.bin", data=body(), timeout=900)
     assert r.status_code == 200, r.text
