@@ -16,10 +16,7 @@ Run it with a Python that has `mlflow` and `requests` (the MLflow venv does).
 
 import argparse
 import os
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +24,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from registry_download import free_port, start, tree_rss_mb  # noqa: E402
+from registry_download import free_port, start, stop, tree_rss_mb  # noqa: E402
 
 RUNS_QUERY = """query Runs($data: MlflowSearchRunsInput!) { mlflowSearchRuns(input: $data) {
   apiError { code message }
@@ -123,12 +120,7 @@ def main():
         try:
             results.append(measure(name, f"http://127.0.0.1:{port}", proc.pid, a.runs, a.history, a.n))
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-            shutil.rmtree(tmp, ignore_errors=True)
+            stop(proc, tmp)
     print("| figure | " + " | ".join(r["name"] for r in results) + " | Skiff better by |")
     print("|---|" + "---:|" * (len(results) + 1))
     for key in [k for k in results[0] if k != "name"]:

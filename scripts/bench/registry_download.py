@@ -67,6 +67,16 @@ def start(cmd, port, timeout=120):
     raise RuntimeError(f"{cmd[0]} did not become healthy")
 
 
+def stop(proc, tmp):
+    """SIGTERM to the server's process group (SIGKILL after 30 s), then its data directory goes."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def measure(name, url, pid, size, gets):
     s = requests.Session()
     api = f"{url}/api/2.0/mlflow"
@@ -122,12 +132,7 @@ def main():
         try:
             results.append(measure(name, f"http://127.0.0.1:{port}", proc.pid, size, a.gets))
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-            shutil.rmtree(tmp, ignore_errors=True)
+            stop(proc, tmp)
     print("| figure | " + " | ".join(r["name"] for r in results) + " | ratio |")
     print("|---|" + "---:|" * (len(results) + 1))
     for key, better in (("get_median_ms", "lower"), ("get_p95_ms", "lower"), ("download_mb_s", "higher"),
