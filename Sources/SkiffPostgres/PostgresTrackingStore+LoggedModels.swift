@@ -108,7 +108,10 @@ extension PostgresTrackingStore: LoggedModelStore {
                 let direction = term.ascending ? "ASC" : "DESC"
                 switch term.entity {
                 case .attribute(let name):
-                    order.append("\(Self.loggedModelColumns[name] ?? "l.creation_time") \(direction)")
+                    // Missing values last in either direction, as MLflow orders them (PostgreSQL puts NULL last
+                    // only when ascending).
+                    let column = Self.loggedModelColumns[name] ?? "l.creation_time"
+                    order.append("(\(column) IS NULL) ASC, \(column) \(direction)")
                 case .metric(let key):
                     // MLflow's rule: the model's latest value of the metric (newest time, then step, then run id),
                     // on the given dataset if one is named; models without one last. NaN sorts after numbers.

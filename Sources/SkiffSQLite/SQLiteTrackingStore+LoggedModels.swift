@@ -120,7 +120,8 @@ extension SQLiteTrackingStore: LoggedModelStore {
                 let direction = term.ascending ? "ASC" : "DESC"
                 switch term.entity {
                 case .attribute(let name):
-                    order.append("l.\(name) \(direction)")
+                    // Missing values last in either direction, as MLflow orders them (SQLite puts NULL first).
+                    order.append("(l.\(name) IS NULL) ASC, l.\(name) \(direction)")
                 case .metric(let key):
                     // MLflow's rule: the model's latest value of the metric (newest time, then step, then run id),
                     // on the given dataset if one is named; models without one last. NaN sorts after numbers.

@@ -220,6 +220,15 @@ public enum RegistryStoreConformance {
             #expect(try await names([], filter: "metrics.acc > 0.4") == ["f", "d", "b", "a"])
             #expect(try await names([], datasets: [DatasetKey(name: "ds1", digest: "dg")]) == ["f"])
             #expect(try await names([], filter: "metrics.acc > 0.8", datasets: [DatasetKey(name: "ds1")]).isEmpty)
+            // Attributes: models without one (no model_type here but on "b") last in both directions.
+            let typed = try await store.createLoggedModel(
+                NewLoggedModel(
+                    id: "m-" + TrackingService.newRunID(), experimentID: "0", name: "typed", modelType: "sk",
+                    sourceRunID: run.info.runID, userID: nil, params: [], tags: [], time: t0 - 1))
+            for ascending in [true, false] {
+                let first = try await names([OrderTerm(entity: .attribute("model_type"), ascending: ascending)])
+                #expect(first.first == typed.name, "the model with a type first, ascending: \(ascending)")
+            }
         },
     ]
 }
