@@ -139,7 +139,6 @@ enum MLflowGraphQLSchema {
     /// The message types shared by several responses.
     struct Types {
         let longString: GraphQLScalarType
-        let runStatus: GraphQLEnumType
         let viewType: GraphQLEnumType
         let apiError: GraphQLObjectType
         let experiment: GraphQLObjectType
@@ -167,7 +166,7 @@ enum MLflowGraphQLSchema {
                     if let text = ast as? StringValue, let n = Int(text.value) { return .number(Number(n)) }
                     throw GraphQLError(message: "LongString cannot represent a non-integer value.")
                 })
-            runStatus = try Self.enumeration(
+            let runStatus = try Self.enumeration(
                 "MlflowRunStatus", ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"])
             viewType = try Self.enumeration("MlflowViewType", ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"])
             let modelVersionStatus = try Self.enumeration(
@@ -347,7 +346,7 @@ enum MLflowGraphQLSchema {
     /// A root field whose `input` is handed, as JSON, to the REST handler of `method` `path`.
     static func root(
         _ type: GraphQLObjectType, _ input: GraphQLInputObjectType, _ api: APIResponder.HandlerTable,
-        _ method: HTTPMethodName, _ path: String, maxResults: Int? = nil,
+        _ method: HTTPRequest.Method, _ path: String, maxResults: Int? = nil,
         then finish: @escaping @Sendable (JSONObject) async throws -> JSONObject = { $0 }
     ) -> GraphQLField {
         GraphQLField(
@@ -448,11 +447,9 @@ enum MLflowGraphQLSchema {
         return result
     }
 
-    typealias HTTPMethodName = HTTPRequest.Method
-
     /// Calls a REST handler; its `SkiffError` becomes the GraphQL error message, other errors a generic one.
     static func call(
-        _ api: APIResponder.HandlerTable, _ method: HTTPMethodName, _ path: String, _ body: JSONObject
+        _ api: APIResponder.HandlerTable, _ method: HTTPRequest.Method, _ path: String, _ body: JSONObject
     ) async throws -> JSONObject {
         do {
             guard case .object(let object) = try await api.call(method, path, body: body) else { return JSONObject() }
