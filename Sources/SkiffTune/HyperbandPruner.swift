@@ -74,21 +74,32 @@ public struct HyperbandPruner: Pruner {
                 $0.number < $1.number
             }
             guard let last = first?.lastStep else { return nil }
-            maxResource = last + 1
+            maxResource = last == .max ? .max : last + 1
         }
+        // Steps come from clients and may be as large as Int.max: every product saturates instead of trapping,
+        // and a budget is capped so the budgets' sum fits the 32-bit hash the brackets are drawn with.
         let eta = configuration.reductionFactor
         var count = 1
-        var reach = configuration.minResource * eta
-        while reach <= maxResource {
+        var reach = Self.saturatingProduct(configuration.minResource, eta)
+        while reach <= maxResource, reach != .max {
             count += 1
-            reach *= eta
+            reach = Self.saturatingProduct(reach, eta)
         }
         return (0..<count).map { index in
             let s = count - 1 - index
             var power = 1
-            for _ in 0..<s { power *= eta }
-            return (count * power + s) / (s + 1)
+            for _ in 0..<s { power = Self.saturatingProduct(power, eta) }
+            let (numerator, overflow) = Self.saturatingProduct(count, power).addingReportingOverflow(s)
+            return min((overflow ? .max : numerator) / (s + 1), Self.maxBudget)
         }
+    }
+
+    /// The largest bracket budget: 64 of them still sum below 2^32.
+    static let maxBudget = 1 << 25
+
+    static func saturatingProduct(_ a: Int, _ b: Int) -> Int {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? .max : product
     }
 
     /// The bracket a trial belongs to.

@@ -64,8 +64,8 @@ public struct SuccessiveHalvingPruner: Pruner {
         let previousStep = trial.intermediateValues.keys.filter { $0 < step }.max()
         var rung = 0
         while true {
-            let promotion = rungStep(rung, minResource: minResource)
-            guard step >= promotion else { return false }
+            // A rung past Int.max cannot be reached; without this check a report at step Int.max would loop for ever.
+            guard let promotion = rungStep(rung, minResource: minResource), step >= promotion else { return false }
             if let previousStep, previousStep >= promotion {
                 // Decided when the earlier report reached this rung; the trial is still running, so it passed.
                 rung += 1
@@ -83,11 +83,12 @@ public struct SuccessiveHalvingPruner: Pruner {
         }
     }
 
-    private func rungStep(_ rung: Int, minResource: Int) -> Int {
+    /// The step at which `rung` is decided; `nil` when it does not fit in an `Int`.
+    private func rungStep(_ rung: Int, minResource: Int) -> Int? {
         var result = minResource
         for _ in 0..<(configuration.minEarlyStoppingRate + rung) {
             let (product, overflow) = result.multipliedReportingOverflow(by: configuration.reductionFactor)
-            if overflow { return .max }
+            if overflow { return nil }
             result = product
         }
         return result

@@ -121,6 +121,19 @@ struct PrunerTests {
         )
     }
 
+    @Test("a report at step Int.max is decided, neither looping for ever nor trapping on overflow")
+    func extremeStepsTerminate() throws {
+        let halving = try SuccessiveHalvingPruner(configuration: .init(minResource: 1, reductionFactor: 2))
+        var study = Study(name: "s", direction: .minimize)
+        study.trials.append(Trial(number: 0, state: .complete, params: [:], intermediateValues: [.max: 1], value: 1))
+        let trial = Trial(number: 1, params: [:], intermediateValues: [.max: 0.5])
+        #expect(!halving.shouldPrune(trial: trial, step: .max, history: study))
+        let hyperband = try HyperbandPruner(configuration: .init(minResource: 1, reductionFactor: 3))
+        let budgets = try #require(hyperband.budgets(study))
+        #expect(budgets.count == 40 && budgets.allSatisfy { $0 > 0 && $0 <= HyperbandPruner.maxBudget })
+        _ = hyperband.shouldPrune(trial: trial, step: .max, history: study)
+    }
+
     @Test func invalidPrunerConfigurationsAreRejected() {
         #expect(throws: TuneError.self) { try MedianPruner(configuration: .init(intervalSteps: 0)) }
         #expect(throws: TuneError.self) { try SuccessiveHalvingPruner(configuration: .init(reductionFactor: 1)) }
