@@ -217,6 +217,12 @@ public struct PostgresTrackingStore: TrackingStore {
             return (SkiffError(.resourceAlreadyExists, "The entity already exists.", detail: detail), false)
         case "23503":
             return (SkiffError(.resourceDoesNotExist, "A referenced entity does not exist.", detail: detail), false)
+        case "22021":
+            // PostgreSQL text cannot hold NUL; a client's NUL byte is its mistake, not the store's failure.
+            return (
+                SkiffError(.invalidParameterValue, "Text values may not contain a NUL character.", detail: detail),
+                false
+            )
         case "23502", "23514", "22001", "22003", "22P02", "54001":
             return (
                 SkiffError(.invalidParameterValue, "The request breaks a storage constraint.", detail: detail), false
