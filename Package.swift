@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
@@ -119,14 +120,18 @@ let package = Package(
         .target(
             name: "SkiffRouting",
             dependencies: [
+                "SkiffJSON",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SkiffRoutingTests",
-            dependencies: ["SkiffRouting"],
+            dependencies: ["SkiffRouting", "SkiffJSON"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -158,7 +163,10 @@ let package = Package(
                 "SkiffArtifacts",
                 "SkiffWebhooks",
                 "SkiffStudies",
+                "SkiffRouting",
+                "SkiffJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -77,6 +77,13 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes a number given as JSON number text (as `JSONParser` keeps it), unchanged.
+    public mutating func number(_ text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
+        needsComma = true
+    }
+
     public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)

@@ -1,18 +1,18 @@
 import HTTPTypes
 import Hummingbird
 
-/// Turns the router's 404 for a path that a `MethodTable` knows under other methods into 405 Method Not
+/// Turns the router's 404 for a path that a `RouteTable` knows under other methods into 405 Method Not
 /// Allowed with `Allow` (RFC 9110 §15.5.6). Add it to the router before any route.
 public struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
-    let table: MethodTable
+    let table: RouteTable
     let body: @Sendable (_ method: HTTPRequest.Method, _ allowed: [HTTPRequest.Method]) -> Response
 
     /// - Parameters:
-    ///   - table: the methods of every route, filled as routes are registered.
+    ///   - table: every route, filled as routes are registered.
     ///   - body: the response for a refused method, in the server's error format; its status is set to 405
     ///     and its `Allow` header to the allowed methods.
     public init(
-        table: MethodTable,
+        table: RouteTable,
         body: @escaping @Sendable (_ method: HTTPRequest.Method, _ allowed: [HTTPRequest.Method]) -> Response
     ) {
         self.table = table
@@ -47,13 +47,13 @@ public struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddlew
 }
 
 extension Router {
-    /// Registers `handler` for `method` at `path` and records it in `table`.
+    /// Registers `handler` for `operation` and records the operation in `table`.
     @discardableResult
     public func on<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, recordingIn table: MethodTable,
+        _ operation: Operation, recordingIn table: RouteTable,
         use handler: @escaping @Sendable (Request, Context) async throws -> Output
     ) -> Self {
-        table.record(method, path)
-        return on(RouterPath(path), method: method, use: handler)
+        table.record(operation)
+        return on(RouterPath(operation.path), method: operation.method, use: handler)
     }
 }

@@ -1,34 +1,50 @@
 import HTTPTypes
 import Synchronization
 
-/// The methods each route answers, recorded as routes are registered, so that a request for a known path with
-/// another method gets 405 Method Not Allowed with an `Allow` header instead of 404.
-///
-/// Patterns use the router's syntax: literal segments, `:name` or `*` for one segment, `**` for one or more.
-public final class MethodTable: Sendable {
-    private struct Entry {
+/// Every operation a server serves, recorded as its routes are registered. It answers which methods a path
+/// serves (for 405 Method Not Allowed with `Allow`) and renders the OpenAPI document, so the router, the 405
+/// answers and the document all come from one list.
+public final class RouteTable: Sendable {
+    private struct Route {
         var segments: [Substring]
-        var methods: Set<HTTPRequest.Method>
+        var operations: [Operation]
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let routes = Mutex<(order: [String], byPath: [String: Route])>(([], [:]))
 
     /// Creates an empty table.
     public init() {}
 
-    /// Records that `method` is served at `pattern`.
-    public func record(_ method: HTTPRequest.Method, _ pattern: String) {
-        entries.withLock { entries in
-            _ = entries[pattern, default: Entry(segments: Self.segments(pattern), methods: [])].methods.insert(method)
+    /// Records `operation`. Two operations with one method and path, or one id, are a programming error.
+    public func record(_ operation: Operation) {
+        routes.withLock { routes in
+            precondition(
+                !routes.byPath.values.contains { $0.operations.contains { $0.id == operation.id } },
+                "operation id \(operation.id) is registered twice")
+            if routes.byPath[operation.path] == nil {
+                routes.order.append(operation.path)
+                routes.byPath[operation.path] = Route(segments: Self.segments(operation.path), operations: [])
+            }
+            precondition(
+                !routes.byPath[operation.path]!.operations.contains { $0.method == operation.method },
+                "\(operation.method) \(operation.path) is registered twice")
+            routes.byPath[operation.path]!.operations.append(operation)
         }
+    }
+
+    /// Every recorded operation, in registration order.
+    public var operations: [Operation] {
+        routes.withLock { routes in routes.order.flatMap { routes.byPath[$0]!.operations } }
     }
 
     /// The methods served at `path` (percent-encoded, without the query), sorted by name; empty for an unknown path.
     public func methods(for path: String) -> [HTTPRequest.Method] {
         let parts = Self.segments(path)
         var found: Set<HTTPRequest.Method> = []
-        entries.withLock { entries in
-            for entry in entries.values where Self.matches(entry.segments, parts) { found.formUnion(entry.methods) }
+        routes.withLock { routes in
+            for route in routes.byPath.values where Self.matches(route.segments, parts) {
+                found.formUnion(route.operations.map(\.method))
+            }
         }
         return found.sorted { $0.rawValue < $1.rawValue }
     }
