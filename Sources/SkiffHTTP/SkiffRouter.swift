@@ -5,6 +5,7 @@ import SkiffCore
 import SkiffJSON
 import SkiffRouting
 import SkiffStudies
+import Synchronization
 
 /// Builds the HTTP router of `skiff server`: the MLflow-compatible tracking API, the artifact proxy and
 /// the health endpoints. Hummingbird's types stop here: callers hand in Skiff services and get a responder.
@@ -57,12 +58,27 @@ public enum SkiffRouter {
         }
     }
 
+    /// The `info` of the server's OpenAPI document.
+    static let info = OpenAPIInfo(
+        title: "Skiff tracking server", version: SkiffVersion.string,
+        description:
+            "MLflow's REST API (tracking, logged models, registry, webhooks, artifacts; also under /ajax-api for "
+            + "MLflow's web UI) and Skiff's own API under /api/skiff/v1. Writes take a JSON body with Content-Type "
+            + "application/json; errors are {error_code, message} with a 4xx status for client mistakes.")
+
+    /// Every shared schema the server's operations refer to.
+    static let components =
+        WireComponents.all + ArtifactSchemas.all + LoggedModelRoutes.components
+        + RegistryComponents.all + StudyComponents.all
+
     /// A router with every route registered.
-    public static func make(_ services: Services, logger: Logger) -> Router<BasicRequestContext> {
+    /// - Parameter routes: filled with every route registered (the caller may inspect it).
+    public static func make(
+        _ services: Services, logger: Logger, routes: RouteTable = RouteTable()
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        let methods = MethodTable()
         router.add(
-            middleware: MethodNotAllowedMiddleware(table: methods) { method, allowed in
+            middleware: MethodNotAllowedMiddleware(table: routes) { method, allowed in
                 var w = JSONWriter()
                 w.beginObject()
                 w.field("error_code", SkiffError.Code.badRequest.description)
@@ -75,14 +91,31 @@ public enum SkiffRouter {
             })
         if let metrics = services.metrics {
             router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-            router.on(.get, "/metrics", recordingIn: methods) { _, _ in
+            router.on(
+                Operation(
+                    .get, "/metrics", id: "metrics", summary: "Request and store metrics (Prometheus text format)",
+                    tags: ["Server"],
+                    responses: [.init(200, "OK", [.init("text/plain; version=0.0.4; charset=utf-8", .string())])]),
+                recordingIn: routes
+            ) { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
             }
         }
         router.add(middleware: HostGuardMiddleware(allowedHosts: services.allowedHosts))
-        let api = APIResponder(router: router, logger: logger, methods: methods)
+        let api = APIResponder(router: router, logger: logger, routes: routes)
+        // The document describes itself too, so its route is recorded before the document is rendered below.
+        let document = Mutex<[UInt8]>([])
+        router.on(
+            Operation(
+                .get, "/api/skiff/v1/openapi.json", id: "openAPIDocument",
+                summary: "This document: every route the server serves", tags: ["Server"],
+                responses: [.init(200, "OpenAPI 3.1", [.json(.map(.anything))])]),
+            recordingIn: routes
+        ) { _, _ in
+            APIResponder.json(document.withLock { $0 })
+        }
         ServerInfoRoutes().register(api)
         TrackingRoutes(tracking: services.tracking).register(api)
         LoggedModelRoutes(models: services.loggedModels, artifacts: services.artifacts).register(api)
@@ -102,6 +135,8 @@ public enum SkiffRouter {
             // Only an invalid type or field name can fail here; the GraphQL tests catch it.
             logger.critical("the GraphQL schema is invalid; /graphql is not served", metadata: ["error": "\(error)"])
         }
+        let rendered = routes.openAPIDocument(Self.info, components: Self.components)
+        document.withLock { $0 = rendered }
         return router
     }
 }

@@ -1,11 +1,14 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOHTTP1
 import ServiceLifecycle
 import SkiffArtifacts
 import SkiffCore
 import SkiffHTTP
+import SkiffJSON
 import SkiffPostgres
+import SkiffRouting
 import SkiffSQLite
 import SkiffStudies
 import SkiffWebhooks
@@ -251,6 +254,7 @@ public struct TrackingServer: Sendable {
         let logger = self.logger
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [Self.parserErrorBody()])),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "skiff/\(SkiffVersion.string)"),
@@ -267,6 +271,22 @@ public struct TrackingServer: Sendable {
                 services: [app, dispatcher] + extraServices,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// The error JSON for a request Hummingbird cannot parse, so even that 400 says what was wrong.
+    static func parserErrorBody() -> ParserErrorBodyHandler {
+        ParserErrorBodyHandler { error in
+            let message =
+                error == .headerOverflow
+                ? "The request line and headers are larger than 80 KB; send long values in a POST body."
+                : "The request is not well-formed HTTP."
+            var w = JSONWriter()
+            w.beginObject()
+            w.field("error_code", SkiffError.Code.badRequest.description)
+            w.field("message", message)
+            w.endObject()
+            return ("application/json", w.bytes)
+        }
     }
 }
 

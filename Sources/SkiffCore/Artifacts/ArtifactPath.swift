@@ -5,6 +5,9 @@
 /// an absolute or drive-letter start, a backslash, `#`, `;`, a NUL or any other control character.
 /// The empty path names the root itself.
 public struct ArtifactPath: Sendable, Equatable, CustomStringConvertible {
+    /// The longest path accepted, in Unicode scalars (and at most 4096 UTF-8 bytes, a common `PATH_MAX`).
+    public static let maxLength = 1024
+
     /// The path segments, none empty, none `.` or `..`.
     public let components: [String]
 
@@ -21,7 +24,9 @@ public struct ArtifactPath: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `invalidParameterValue` "Invalid path" for anything that could leave the root.
     public init(validating raw: String) throws(SkiffError) {
         let decoded = PathDecoding.fullyDecoded(raw)
-        guard decoded.utf8.count <= 4096 else { throw Self.invalid(raw) }
+        guard decoded.utf8.count <= 4096, decoded.unicodeScalars.count <= Self.maxLength else {
+            throw Self.invalid(raw)
+        }
         for scalar in decoded.unicodeScalars {
             if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\\" || scalar == "#" || scalar == ";" {
                 throw Self.invalid(raw)

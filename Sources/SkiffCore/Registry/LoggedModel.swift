@@ -43,7 +43,7 @@ public struct LoggedModel: Sendable, Equatable {
 }
 
 /// The upload state of a logged model, with MLflow's names and proto numbers.
-public enum LoggedModelStatus: String, Sendable, Equatable {
+public enum LoggedModelStatus: String, Sendable, Equatable, CaseIterable {
     case unspecified = "LOGGED_MODEL_STATUS_UNSPECIFIED"
     case pending = "LOGGED_MODEL_PENDING"
     case ready = "LOGGED_MODEL_READY"

@@ -28,8 +28,40 @@ struct GraphQLRoutes {
                 return APIResponder.errorResponse(error, logger: logger)
             }
         }
-        api.router.on(.post, "/graphql", recordingIn: api.methods, use: handler)
-        api.router.on(.get, "/graphql", recordingIn: api.methods, use: handler)
+        // Limits on the query text (256 KiB, nesting) are GraphQL errors in a 200 answer, as every query problem is.
+        let query = Schema.nonEmptyString()
+        let answers: [Operation.Answer] = [
+            .init(
+                200, "The result; GraphQL-level failures are messages in `errors`",
+                [
+                    .json(
+                        .object([
+                            .optional("data", .anyOf([.map(.anything), .null])),
+                            .optional("errors", .anyOf([.array(.anything), .null])),
+                        ]))
+                ]),
+            .init(400, "Not a GraphQL request: no query, a malformed body or variables", [.json(.ref("Error"))]),
+        ]
+        api.router.on(
+            Operation(
+                .post, "/graphql", id: "graphql", summary: "Run a GraphQL query or mutation (MLflow's schema)",
+                tags: ["GraphQL"],
+                body: [
+                    .json(
+                        .object([
+                            .required("query", query), .optional("variables", .anyOf([.map(.anything), .null])),
+                            .optional("operationName", .anyOf([.string(), .null])),
+                        ]))
+                ], responses: answers),
+            recordingIn: api.routes, use: handler)
+        api.router.on(
+            Operation(
+                .get, "/graphql", id: "graphqlByQuery", summary: "Run a GraphQL query given in the query string",
+                tags: ["GraphQL"],
+                parameters: [
+                    .init("query", in: .query, query, required: true), .init("operationName", in: .query, .string()),
+                ], responses: answers),
+            recordingIn: api.routes, use: handler)
     }
 
     /// Checks, parses, validates and executes one operation; every failure is a message in `errors`.

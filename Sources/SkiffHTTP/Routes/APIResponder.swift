@@ -17,19 +17,35 @@ struct APIResponder {
     let logger: Logger
     /// Every handler by method and path, for callers that answer an API call without HTTP (GraphQL).
     let handlers = HandlerTable()
-    /// The methods of every route, for 405 answers.
-    let methods: MethodTable
+    /// Every route, for 405 answers and the OpenAPI document.
+    let routes: RouteTable
+    /// The document tag of the calls added through this responder.
+    var tag = "MLflow"
     /// Larger JSON bodies are refused (dataset profiles, the largest legitimate field, are ≤ 16 MB).
     static let maxJSONBody = 64 * 1024 * 1024
 
-    /// Registers `handler` for `method` at `path` under each prefix (e.g. `/api/2.0/mlflow`).
-    func add(_ method: HTTPRequest.Method, _ path: String, prefixes: [String], _ handler: @escaping Handler) {
+    /// A responder whose calls are listed under `tag` in the document.
+    func tagged(_ tag: String) -> APIResponder {
+        var copy = self
+        copy.tag = tag
+        return copy
+    }
+
+    /// Registers `handler` for `method` at `path` under each prefix (e.g. `/api/2.0/mlflow`), described by `call`.
+    func add(
+        _ method: HTTPRequest.Method, _ path: String, prefixes: [String], _ call: APICall,
+        _ handler: @escaping Handler
+    ) {
         let logger = self.logger
         handlers.record(method, path, handler)
-        for prefix in prefixes {
-            router.on(method, prefix + "/" + path, recordingIn: methods) { request, context in
+        let shape = call.fields
+        for (index, prefix) in prefixes.enumerated() {
+            let operation = call.operation(
+                method, prefix + "/" + path, idSuffix: APICall.idSuffix(prefix, index), tag: tag)
+            router.on(operation, recordingIn: routes) { request, context in
                 do {
                     var parameters = try await Self.parameters(of: request)
+                    parameters.declare(shape)
                     for (name, value) in context.parameters {
                         parameters.setPathParameter(String(name), PathDecoding.decodeOnce(String(value)))
                     }

@@ -16,9 +16,21 @@ struct ArtifactRoutes {
     func register(_ api: APIResponder) {
         let store = self.store
         let logger = api.logger
-        for prefix in Self.prefixes {
+        for (index, prefix) in Self.prefixes.enumerated() {
             let base = prefix + "/artifacts"
-            api.router.on(.put, base + "/**", recordingIn: api.methods) { request, _ in
+            let suffix = APICall.idSuffix(prefix, index)
+            let path = Operation.Parameter(
+                Operation.restParameterName, in: .path, ArtifactSchemas.filePath,
+                description: "The artifact's path under the proxy's root; it may contain `/`.")
+            let errors = [400, 404].map { Operation.Answer($0, APICall.errorMeaning($0), [.json(.ref("Error"))]) }
+            let ok = Operation.Answer(200, "OK", [.json(.object([]))])
+            api.router.on(
+                Operation(
+                    .put, base + "/**", id: "uploadArtifact" + suffix, summary: "Upload an artifact file (streamed)",
+                    tags: ["Artifact proxy"], parameters: [path], body: ArtifactSchemas.fileContent,
+                    responses: [ok] + errors),
+                recordingIn: api.routes
+            ) { request, _ in
                 do {
                     let path = try Self.path(of: request, under: base)
                     try await Self.save(store, path) { upload in
@@ -31,7 +43,18 @@ struct ArtifactRoutes {
                     return APIResponder.errorResponse(error, logger: logger)
                 }
             }
-            api.router.on(.get, base + "/**", recordingIn: api.methods) { request, _ in
+            api.router.on(
+                Operation(
+                    .get, base + "/**", id: "downloadArtifact" + suffix,
+                    summary: "Download an artifact file (streamed)",
+                    tags: ["Artifact proxy"], parameters: [path],
+                    responses: [
+                        .init(
+                            200, "The file", [.init("*/*", .string(format: "binary"))],
+                            headers: ArtifactSchemas.downloadHeaders)
+                    ] + errors),
+                recordingIn: api.routes
+            ) { request, _ in
                 do {
                     let path = try Self.path(of: request, under: base)
                     return try await Self.download(store, path)
@@ -39,7 +62,13 @@ struct ArtifactRoutes {
                     return APIResponder.errorResponse(error, logger: logger)
                 }
             }
-            api.router.on(.delete, base + "/**", recordingIn: api.methods) { request, _ in
+            api.router.on(
+                Operation(
+                    .delete, base + "/**", id: "deleteArtifact" + suffix,
+                    summary: "Delete an artifact file or directory",
+                    tags: ["Artifact proxy"], parameters: [path], responses: [ok] + errors),
+                recordingIn: api.routes
+            ) { request, _ in
                 do {
                     let path = try Self.path(of: request, under: base)
                     try await store.delete(path)
@@ -48,7 +77,13 @@ struct ArtifactRoutes {
                     return APIResponder.errorResponse(error, logger: logger)
                 }
             }
-            api.add(.get, "artifacts", prefixes: [prefix]) { q in
+            api.tagged("Artifact proxy").add(
+                .get, "artifacts", prefixes: [prefix],
+                APICall(
+                    "listProxiedArtifacts" + suffix, "One level of the proxy's artifacts under a path",
+                    fields: [.optional("path", ArtifactSchemas.relativePath)],
+                    answer: .object([.optional("files", .array(.ref("FileInfo")))]), errors: [400])
+            ) { q in
                 let path = try ArtifactPath(validating: try q.string("path") ?? "")
                 // An empty listing is `{}`, as protobuf JSON leaves out an empty repeated field.
                 guard let entries = try await store.list(path), !entries.isEmpty else { return .empty }
@@ -67,8 +102,15 @@ struct ArtifactRoutes {
                 w.endObject()
                 return w
             }
-            for action in ["mpu/create", "mpu/complete", "mpu/abort"] {
-                api.router.on(.post, prefix + "/\(action)/**", recordingIn: api.methods) { _, _ in
+            for (action, name) in [("mpu/create", "Create"), ("mpu/complete", "Complete"), ("mpu/abort", "Abort")] {
+                api.router.on(
+                    Operation(
+                        .post, prefix + "/\(action)/**", id: "multipartUpload\(name)" + suffix,
+                        summary: "Multipart upload (not supported: a plain PUT streams any size)",
+                        tags: ["Artifact proxy"], parameters: [path], body: [.json(.object([]))],
+                        responses: [.init(501, APICall.errorMeaning(501), [.json(.ref("Error"))])]),
+                    recordingIn: api.routes
+                ) { _, _ in
                     APIResponder.errorResponse(
                         SkiffError(
                             .notImplemented,

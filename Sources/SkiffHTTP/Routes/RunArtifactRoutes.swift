@@ -1,5 +1,6 @@
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 
 /// MLflow's `artifacts/list`: one level of a run's artifacts, paths relative to the run's artifact root, for runs
 /// whose root the server holds (`ArtifactRoots`).
@@ -9,7 +10,19 @@ struct RunArtifactRoutes {
 
     func register(_ api: APIResponder) {
         let (t, roots) = (tracking, self.roots)
-        api.add(.get, "artifacts/list", prefixes: TrackingRoutes.prefixes) { q in
+        api.tagged("Artifacts").add(
+            .get, "artifacts/list", prefixes: TrackingRoutes.prefixes,
+            APICall(
+                "listArtifacts", "One level of a run's artifacts",
+                fields: [
+                    .required("run_id", Wire.runID),
+                    .optional("run_uuid", Wire.runID.described("Deprecated name of run_id.")),
+                    .optional("path", ArtifactSchemas.relativePath),
+                ],
+                answer: .object([
+                    .optional("root_uri", .string()), .optional("files", .array(.ref("FileInfo"))),
+                ]))
+        ) { q in
             let run = try await t.run(id: try q.requiredString(anyOf: "run_id", "run_uuid"))
             let relative = try ArtifactPath(validating: try q.string("path") ?? "")
             let directory = try roots.location(of: run.info.artifactURI).appending(relative)

@@ -1,5 +1,4 @@
 import Hummingbird
-import NIOCore
 import SkiffCore
 import SkiffJSON
 import SkiffRouting
@@ -7,7 +6,7 @@ import SkiffStudies
 import SkiffTune
 
 /// `/api/skiff/v1/studies`: hyperparameter studies shared by workers through ask/tell, report/should-prune and
-/// heartbeats; described by `/api/skiff/v1/openapi.json`.
+/// heartbeats.
 struct StudyRoutes {
     let studies: StudyService
 
@@ -16,10 +15,46 @@ struct StudyRoutes {
     func register(_ api: APIResponder) {
         let service = studies
         let p = Self.prefixes
-        api.router.on(.get, "/api/skiff/v1/openapi.json", recordingIn: api.methods) { _, _ in
-            APIResponder.json(Array(SkiffOpenAPI.document.utf8))
+        let api = api.tagged("Studies")
+        let study = Property.required("study", StudyWire.name.described("The study's name."))
+        let number = Property.required("number", StudyWire.trialNumber)
+        let trial = Schema.object([.required("trial", .ref("Trial"))])
+        // A trial's calls take the study from the ask request's path: the trial does not name its study.
+        let trialLinks = [("Tell", "tell"), ("Report", "report"), ("Heartbeat", "heartbeat")].map {
+            Operation.Link(
+                $0.0, to: $0.1,
+                parameters: [("study", "$request.path.study"), ("number", "$response.body#/trial/number")])
         }
-        api.add(.post, "studies", prefixes: p) { q in
+
+        api.add(
+            .post, "studies", prefixes: p,
+            APICall(
+                "createStudy", "Create a study, or get the existing one of that name",
+                description:
+                    "Get-or-create: a second call with the same name and compatible settings returns the stored "
+                    + "study (created=false); different space, direction, sampler or pruner is a 400.",
+                fields: [
+                    .required("name", StudyWire.name), .required("space", StudyWire.space),
+                    .optional("direction", StudyWire.direction), .optional("sampler", StudyWire.sampler),
+                    .optional("pruner", StudyWire.pruner),
+                    .optional("seed", StudyWire.count.described("The sampler's seed; random when absent.")),
+                    .optional(
+                        "max_retries",
+                        StudyWire.count.described(
+                            "How often a trial failed as stale is retried with the same params; 0 by default.")),
+                    .optional("heartbeat_grace_seconds", StudyWire.heartbeatGrace),
+                ],
+                answer: .object([.required("study", .ref("Study")), .required("created", .boolean)]),
+                links: [
+                    Operation.Link("GetStudy", to: "getStudy", parameters: [("study", "$response.body#/study/name")]),
+                    Operation.Link("Ask", to: "ask", parameters: [("study", "$response.body#/study/name")]),
+                    Operation.Link(
+                        "ListTrials", to: "listTrials", parameters: [("study", "$response.body#/study/name")]),
+                    Operation.Link(
+                        "BestTrial", to: "bestTrial", parameters: [("study", "$response.body#/study/name")]),
+                ],
+                errors: [400])
+        ) { q in
             let settings = try StudySettings(
                 name: try q.requiredString("name"), spaceText: try q.requiredString("space"),
                 direction: try Self.direction(q), sampler: try Self.sampler(q), pruner: try Self.pruner(q),
@@ -32,11 +67,25 @@ struct StudyRoutes {
                 $0.field("created", created)
             }
         }
-        api.add(.get, "studies", prefixes: p) { _ in
+        api.add(
+            .get, "studies", prefixes: p,
+            APICall(
+                "listStudies", "List studies", answer: .object([.optional("studies", .array(.ref("Study")))]),
+                errors: [])
+        ) { _ in
             let all = try await service.listStudies()
             return TrackingRoutes.object { $0.array("studies", all) { $0.study($1) } }
         }
-        api.add(.get, "studies/:study", prefixes: p) { q in
+        api.add(
+            .get, "studies/:study", prefixes: p,
+            APICall(
+                "getStudy", "Get a study and its trial counts", fields: [study],
+                answer: .object([
+                    .required("study", .ref("Study")),
+                    .required("finished_trials", .integer(minimum: 0, format: "int64")),
+                    .required("pending_trials", .integer(minimum: 0, format: "int64")),
+                ]), errors: [404])
+        ) { q in
             let engine = try await service.engine(named: try q.requiredString("study"))
             let (finished, pending) = try await engine.summary()
             return TrackingRoutes.object {
@@ -46,7 +95,21 @@ struct StudyRoutes {
                 $0.field("pending_trials", Int64(pending))
             }
         }
-        api.add(.post, "studies/:study/ask", prefixes: p) { q in
+        api.add(
+            .post, "studies/:study/ask", prefixes: p,
+            APICall(
+                "ask", "Ask for a trial to evaluate",
+                description:
+                    "Fails running trials whose heartbeat is older than the study's grace period (queueing a retry "
+                    + "with the same params when max_retries allows), then returns a waiting retry or a new trial "
+                    + "from the sampler. With max_trials, answers 'wait' while finished plus running trials reach "
+                    + "it and 'done' once finished trials (complete, pruned, failed and not retried) reach it.",
+                fields: [study, .optional("max_trials", StudyWire.maxTrials)],
+                answer: .anyOf([
+                    .object([.required("status", .oneOf(["trial"])), .required("trial", .ref("Trial"))]),
+                    .object([.required("status", .oneOf(["wait", "done"]))]),
+                ]), links: trialLinks)
+        ) { q in
             let engine = try await service.engine(named: try q.requiredString("study"))
             let maxTrials = try q.int("max_trials")
             if let maxTrials, maxTrials < 1 { throw SkiffError.invalid("max_trials must be at least 1.") }
@@ -64,7 +127,18 @@ struct StudyRoutes {
                 }
             }
         }
-        api.add(.post, "studies/:study/trials/:number/tell", prefixes: p) { q in
+        api.add(
+            .post, "studies/:study/trials/:number/tell", prefixes: p,
+            APICall(
+                "tell", "Finish a running trial",
+                description:
+                    "A trial that is not running is a 400. A complete trial needs a finite value; a pruned one "
+                    + "without a finite value takes its last intermediate value; a failed one keeps none.",
+                fields: [
+                    study, number, .optional("state", StudyWire.finishedState),
+                    .optional("value", Wire.double.described("Required and finite for a complete trial.")),
+                ], answer: trial)
+        ) { q in
             let engine = try await service.engine(named: try q.requiredString("study"))
             let state = try Self.state(q)
             let value: Double? = try q.json("value") == nil ? nil : try q.requiredDouble("value")
@@ -74,24 +148,49 @@ struct StudyRoutes {
                 $0.trial(record)
             }
         }
-        api.add(.post, "studies/:study/trials/:number/report", prefixes: p) { q in
+        api.add(
+            .post, "studies/:study/trials/:number/report", prefixes: p,
+            APICall(
+                "report", "Report an intermediate value; the answer says whether to prune",
+                description:
+                    "A report at a step already reported replaces its value and counts as a heartbeat. A trial "
+                    + "that is not running is a 400.",
+                fields: [study, number, .required("step", StudyWire.count), .required("value", Wire.double)],
+                answer: .object([.required("should_prune", .boolean)]))
+        ) { q in
             let engine = try await service.engine(named: try q.requiredString("study"))
             guard let step = try q.int("step") else { throw SkiffError.missingParameter("step") }
             let prune = try await engine.report(
                 number: try Self.number(q), step: step, value: try q.requiredDouble("value"))
             return TrackingRoutes.object { $0.field("should_prune", prune) }
         }
-        api.add(.post, "studies/:study/trials/:number/heartbeat", prefixes: p) { q in
+        api.add(
+            .post, "studies/:study/trials/:number/heartbeat", prefixes: p,
+            APICall(
+                "heartbeat", "Tell the server the trial's worker is alive",
+                description: "A trial that is not running is a 400.", fields: [study, number])
+        ) { q in
             let engine = try await service.engine(named: try q.requiredString("study"))
             try await engine.heartbeat(number: try Self.number(q))
             return .empty
         }
-        api.add(.get, "studies/:study/trials", prefixes: p) { q in
+        api.add(
+            .get, "studies/:study/trials", prefixes: p,
+            APICall(
+                "listTrials", "List a study's trials by number", fields: [study],
+                answer: .object([.optional("trials", .array(.ref("Trial")))]), errors: [404])
+        ) { q in
             let engine = try await service.engine(named: try q.requiredString("study"))
             let trials = try await engine.allTrials()
             return TrackingRoutes.object { $0.array("trials", trials) { $0.trial($1) } }
         }
-        api.add(.get, "studies/:study/best", prefixes: p) { q in
+        api.add(
+            .get, "studies/:study/best", prefixes: p,
+            APICall(
+                "bestTrial", "The complete trial with the best value",
+                description: "404 for an unknown study, or one with no complete trial yet.", fields: [study],
+                answer: trial, errors: [404])
+        ) { q in
             let name = try q.requiredString("study")
             let engine = try await service.engine(named: name)
             guard let best = try await engine.bestTrial() else {

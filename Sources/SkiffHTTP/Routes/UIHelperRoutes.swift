@@ -22,7 +22,17 @@ struct UIHelperRoutes {
     func register(_ api: APIResponder) {
         let t = tracking
         let p = [Self.prefix]
-        api.add(.get, "metrics/get-history-bulk", prefixes: p) { q in
+        let api = api.tagged("MLflow UI")
+        api.add(
+            .get, "metrics/get-history-bulk", prefixes: p,
+            APICall(
+                "getMetricHistoryBulk", "Whole histories of one metric across up to 100 runs",
+                fields: [
+                    .required("run_id", .array(Wire.runID, minItems: 1, maxItems: Limits.maxBulkIntervalRunIDs)),
+                    .required("metric_key", .string()), .optional("max_results", Wire.int64),
+                ],
+                answer: .object([.optional("metrics", .array(.ref("Metric")))]), errors: [400])
+        ) { q in
             let metrics = try await t.metricHistoryBulk(
                 runIDs: try q.strings("run_id"), key: try q.string("metric_key"), maxResults: try q.int("max_results"))
             var w = JSONWriter(capacity: 64 + metrics.count * 112)
@@ -31,7 +41,27 @@ struct UIHelperRoutes {
             w.endObject()
             return w
         }
-        api.add(.post, "experiments/search-datasets", prefixes: p) { q in
+        api.add(
+            .post, "experiments/search-datasets", prefixes: p,
+            APICall(
+                "searchDatasets", "The datasets the runs of some experiments used",
+                fields: [
+                    .required(
+                        "experiment_ids",
+                        .array(
+                            .anyOf([.string(), .double]), minItems: 1,
+                            maxItems: Limits.maxExperimentsPerDatasetSearch))
+                ],
+                answer: .object([
+                    .optional(
+                        "dataset_summaries",
+                        .array(
+                            .object([
+                                .required("experiment_id", .string()), .required("name", .string()),
+                                .required("digest", .string()), .optional("context", .string()),
+                            ])))
+                ]), errors: [400])
+        ) { q in
             let summaries = try await t.datasetSummaries(experimentIDs: try q.strings("experiment_ids"))
             guard !summaries.isEmpty else { return .empty }
             return TrackingRoutes.object {
@@ -54,13 +84,35 @@ struct UIHelperRoutes {
     /// file, streamed as an attachment (never rendered on the server's origin), as MLflow's UI fetches previews.
     func registerFileDownloads(_ api: APIResponder) {
         let (t, r, roots, logger) = (tracking, registry, self.roots, api.logger)
-        api.router.on(.get, "/get-artifact", recordingIn: api.methods) { request, _ in
+        let path = Operation.Parameter("path", in: .query, ArtifactSchemas.filePath, required: true)
+        api.router.on(
+            Operation(
+                .get, "/get-artifact", id: "getRunArtifactFile",
+                summary: "One artifact file of a run, as an attachment",
+                tags: ["MLflow UI"],
+                parameters: [
+                    .init("run_id", in: .query, Wire.runID, required: true),
+                    .init("run_uuid", in: .query, Wire.runID, description: "Deprecated name of run_id."), path,
+                ],
+                responses: Self.fileAnswers),
+            recordingIn: api.routes
+        ) { request, _ in
             await Self.file(request, logger) { q in
                 try roots.location(
                     of: try await t.run(id: try q.requiredString(anyOf: "run_id", "run_uuid")).info.artifactURI)
             }
         }
-        api.router.on(.get, "/model-versions/get-artifact", recordingIn: api.methods) { request, _ in
+        api.router.on(
+            Operation(
+                .get, "/model-versions/get-artifact", id: "getModelVersionArtifactFile",
+                summary: "One artifact file of a model version, as an attachment", tags: ["MLflow UI"],
+                parameters: [
+                    .init("name", in: .query, .nonEmptyString(), required: true),
+                    .init("version", in: .query, RegistryWire.version, required: true), path,
+                ],
+                responses: Self.fileAnswers),
+            recordingIn: api.routes
+        ) { request, _ in
             await Self.file(request, logger) { q in
                 let uri = try await r.downloadURI(
                     name: try q.requiredString("name"), version: try q.requiredString("version"))
@@ -73,6 +125,11 @@ struct UIHelperRoutes {
             }
         }
     }
+
+    /// A file download's answers.
+    static let fileAnswers: [Operation.Answer] =
+        [.init(200, "The file", [.init("*/*", .string(format: "binary"))], headers: ArtifactSchemas.downloadHeaders)]
+        + [400, 404].map { Operation.Answer($0, APICall.errorMeaning($0), [.json(.ref("Error"))]) }
 
     /// The file at the request's `path` under the artifact directory that `base` finds from the query.
     static func file(
@@ -103,7 +160,19 @@ struct UIHelperRoutes {
         let t = tracking
         let roots = self.roots
         let logger = api.logger
-        api.router.on(.post, Self.prefix + "/upload-artifact", recordingIn: api.methods) { request, _ in
+        api.router.on(
+            Operation(
+                .post, Self.prefix + "/upload-artifact", id: "uploadRunArtifactFile",
+                summary: "Upload one file (≤ 10 MB, the raw body) into a run's artifacts", tags: ["MLflow UI"],
+                parameters: [
+                    .init("run_uuid", in: .query, Wire.runID, required: true),
+                    .init("path", in: .query, ArtifactSchemas.filePath, required: true),
+                ],
+                body: [.init("application/octet-stream", .string(minLength: 1, format: "binary"))],
+                responses: [.init(200, "Stored", [.json(.object([]))])]
+                    + [400, 404].map { Operation.Answer($0, APICall.errorMeaning($0), [.json(.ref("Error"))]) }),
+            recordingIn: api.routes
+        ) { request, _ in
             do {
                 let query = RequestParameters.parseQuery(request.uri.query ?? "")
                 guard let runID = query["run_uuid"]?.first, !runID.isEmpty else {
@@ -127,7 +196,7 @@ struct UIHelperRoutes {
                 let run = try await t.run(id: runID)
                 let file = try roots.location(of: run.info.artifactURI).appending(path)
                 try await ArtifactRoutes.save(file.store, file.path) { try await $0.write(body) }
-                return Response(status: .ok, headers: [.contentType: "application/json"])
+                return APIResponder.json(JSONWriter.empty.bytes)
             } catch {
                 return APIResponder.errorResponse(error, logger: logger)
             }
@@ -139,8 +208,17 @@ struct UIHelperRoutes {
         let models = loggedModels
         let roots = self.roots
         let logger = api.logger
-        api.router.on(.get, Self.prefix + "/logged-models/:model_id/artifacts/files", recordingIn: api.methods) {
-            request, context in
+        api.router.on(
+            Operation(
+                .get, Self.prefix + "/logged-models/:model_id/artifacts/files", id: "getLoggedModelArtifactFile",
+                summary: "One artifact file of a logged model", tags: ["MLflow UI"],
+                parameters: [
+                    .init("model_id", in: .path, Wire.runID),
+                    .init("artifact_file_path", in: .query, ArtifactSchemas.filePath, required: true),
+                ],
+                responses: Self.fileAnswers),
+            recordingIn: api.routes
+        ) { request, context in
             do {
                 let query = RequestParameters.parseQuery(request.uri.query ?? "")
                 guard let rawPath = query["artifact_file_path"]?.first, !rawPath.isEmpty else {

@@ -1,6 +1,7 @@
 import Hummingbird
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 
 /// `/api/2.0/mlflow/webhooks`: create, list, get, update, delete and test registry webhooks.
 struct WebhookRoutes {
@@ -9,24 +10,66 @@ struct WebhookRoutes {
     func register(_ api: APIResponder) {
         let w = webhooks
         let p = TrackingRoutes.prefixes
-        api.add(.post, "webhooks", prefixes: p) { q in
+        let api = api.tagged("Webhooks")
+        let webhookID = Property.required("webhook_id", RegistryWire.webhookID)
+        let answer = Schema.object([.required("webhook", .ref("Webhook"))])
+        let idLink = [("webhook_id", "$response.body#/webhook/webhook_id")]
+        api.add(
+            .post, "webhooks", prefixes: p,
+            APICall(
+                "createWebhook", "Create a webhook",
+                fields: [
+                    .required("name", RegistryWire.webhookName), .optional("description", .string()),
+                    .required("url", RegistryWire.webhookURL), .required("events", RegistryWire.webhookEvents),
+                    .optional("secret", .string()), .optional("status", RegistryWire.webhookStatus),
+                ],
+                answer: answer,
+                links: [
+                    Operation.Link("GetWebhook", to: "getWebhook", parameters: idLink),
+                    Operation.Link("UpdateWebhook", to: "updateWebhook", parameters: idLink),
+                ])
+        ) { q in
             let hook = try await w.create(
                 name: try q.requiredString("name"), description: try q.string("description"),
                 url: try q.requiredString("url"), events: try Self.events(q), secret: try q.string("secret"),
                 status: try Self.status(q))
             return Self.webhook(hook)
         }
-        api.add(.get, "webhooks", prefixes: p) { q in
+        api.add(
+            .get, "webhooks", prefixes: p,
+            APICall(
+                "listWebhooks", "List webhooks by creation time",
+                fields: [
+                    .optional("max_results", RegistryWire.webhooksMaxResults), .optional("page_token", Wire.pageToken),
+                ],
+                answer: .object([
+                    .optional("webhooks", .array(.ref("Webhook"))), .optional("next_page_token", .string()),
+                ]))
+        ) { q in
             let page = try await w.list(maxResults: try q.int("max_results"), pageToken: try q.string("page_token"))
             return TrackingRoutes.object {
                 $0.array("webhooks", page.items) { $0.webhook($1) }
                 $0.field("next_page_token", page.nextPageToken)
             }
         }
-        api.add(.get, "webhooks/:webhook_id", prefixes: p) { q in
+        api.add(
+            .get, "webhooks/:webhook_id", prefixes: p,
+            APICall("getWebhook", "Get a webhook (without its secret)", fields: [webhookID], answer: answer)
+        ) { q in
             Self.webhook(try await w.get(id: try q.requiredString("webhook_id")))
         }
-        api.add(.patch, "webhooks/:webhook_id", prefixes: p) { q in
+        api.add(
+            .patch, "webhooks/:webhook_id", prefixes: p,
+            APICall(
+                "updateWebhook", "Update the given fields of a webhook",
+                description: "An empty secret removes the secret; an empty status leaves the status as it is.",
+                fields: [
+                    webhookID, .optional("name", RegistryWire.webhookName), .optional("description", .string()),
+                    .optional("url", RegistryWire.webhookURL), .optional("events", RegistryWire.webhookEvents),
+                    .optional("secret", .string()), .optional("status", RegistryWire.webhookStatus),
+                ],
+                answer: answer)
+        ) { q in
             let events = try q.json("events") == nil ? nil : try Self.events(q)
             let hook = try await w.update(
                 id: try q.requiredString("webhook_id"), name: try q.string("name"),
@@ -34,11 +77,21 @@ struct WebhookRoutes {
                 secret: try q.string("secret"), status: try Self.status(q))
             return Self.webhook(hook)
         }
-        api.add(.delete, "webhooks/:webhook_id", prefixes: p) { q in
+        api.add(
+            .delete, "webhooks/:webhook_id", prefixes: p,
+            APICall("deleteWebhook", "Delete a webhook", fields: [webhookID])
+        ) { q in
             try await w.delete(id: try q.requiredString("webhook_id"))
             return .empty
         }
-        api.add(.post, "webhooks/:webhook_id/test", prefixes: p) { q in
+        api.add(
+            .post, "webhooks/:webhook_id/test", prefixes: p,
+            APICall(
+                "testWebhook", "Send one signed test delivery now and report what the receiver answered",
+                description: "Without an event, the webhook's first subscribed event is sent.",
+                fields: [webhookID, .optional("event", RegistryWire.testEvent)],
+                answer: .object([.required("result", .ref("WebhookTestResult"))]))
+        ) { q in
             let event = try q.object("event").map { item throws(SkiffError) in try Self.event(item) }
             let result = try await w.test(id: try q.requiredString("webhook_id"), event: event)
             return TrackingRoutes.object {

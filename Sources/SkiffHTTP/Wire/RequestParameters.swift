@@ -1,5 +1,6 @@
 import SkiffCore
 import SkiffJSON
+import SkiffRouting
 
 /// The parameters of one MLflow API call, from the query string (GET) or the JSON body.
 ///
@@ -13,6 +14,9 @@ struct RequestParameters: Sendable {
     private let fromQuery: Bool
     /// Whether any key could be a camelCase alias; when none is, lookups skip the alias logic (hot path).
     private let hasUppercaseKeys: Bool
+    /// The fields the route declares; in debug builds reading any other is a programming error, so a handler
+    /// cannot read a field its OpenAPI description leaves out. `nil`: not checked (GraphQL's internal calls).
+    private var declared: [Property]?
 
     init(query: [String: [String]]) {
         self.query = query
@@ -28,6 +32,25 @@ struct RequestParameters: Sendable {
         self.hasUppercaseKeys = body.keys.contains { $0.utf8.contains { $0 >= 65 && $0 <= 90 } }
     }
 
+    /// Bounds the fields a handler may read to `fields` (checked in debug builds).
+    mutating func declare(_ fields: [Property]) {
+        declared = fields
+    }
+
+    private func checkDeclared(_ name: String) {
+        assert(
+            declared == nil || declared!.contains { $0.name == name },
+            "the handler reads '\(name)', which its route does not declare")
+    }
+
+    /// The declared properties of the items of the array field `name`, or of the object field `name`.
+    private func nestedShape(_ name: String) -> [Property]? {
+        guard let field = declared?.first(where: { $0.name == name }) else { return nil }
+        let schema = field.schema.items ?? field.schema
+        let properties = schema.properties
+        return properties.isEmpty ? nil : properties
+    }
+
     /// Sets a value taken from the route (`logged-models/:model_id`); it wins over query and body.
     mutating func setPathParameter(_ name: String, _ value: String) {
         path[name] = value
@@ -36,6 +59,7 @@ struct RequestParameters: Sendable {
     /// The raw JSON value of a field (body only), honouring camelCase aliases.
     func json(_ name: String) throws(SkiffError) -> JSON? {
         if let value = path[name] { return .string(value) }
+        checkDeclared(name)
         if fromQuery {
             let values = hasUppercaseKeys ? query[name] ?? query[Self.camel(name)] : query[name]
             guard let first = values?.first else { return nil }
@@ -82,9 +106,12 @@ struct RequestParameters: Sendable {
     func int64(_ name: String) throws(SkiffError) -> Int64? {
         guard let value = try json(name) else { return nil }
         switch value {
-        case .number(let n), .string(let n):
+        case .number(let n):
             if let v = Int64(n) { return v }
-            if let d = Double(n), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
+            if let d = Double(n), d.rounded() == d, d >= -0x1p63, d < 0x1p63 { return Int64(d) }
+        case .string(let s):
+            // Proto JSON's int64 as a decimal string; nothing looser (no exponent, sign or spaces besides `-`).
+            if WireGrammar.isDecimalInteger(s), let v = Int64(s) { return v }
         default: break
         }
         throw Self.typeError(name, value)
@@ -127,7 +154,10 @@ struct RequestParameters: Sendable {
 
     /// Repeated values: a JSON array of scalars, or a repeated query key.
     func strings(_ name: String) throws(SkiffError) -> [String] {
-        if fromQuery { return query[name] ?? (hasUppercaseKeys ? query[Self.camel(name)] : nil) ?? [] }
+        if fromQuery {
+            checkDeclared(name)
+            return query[name] ?? (hasUppercaseKeys ? query[Self.camel(name)] : nil) ?? []
+        }
         guard let value = try json(name) else { return [] }
         switch value {
         case .array(let items):
@@ -147,9 +177,12 @@ struct RequestParameters: Sendable {
         guard let value = try json(name) else { return [] }
         switch value {
         case .array(let items):
+            let shape = nestedShape(name)
             return try items.map { item throws(SkiffError) in
                 guard case .object(let o) = item else { throw Self.typeError(name, value) }
-                return RequestParameters(body: o)
+                var nested = RequestParameters(body: o)
+                nested.declared = shape
+                return nested
             }
         default: throw Self.typeError(name, value)
         }
@@ -159,7 +192,9 @@ struct RequestParameters: Sendable {
     func object(_ name: String) throws(SkiffError) -> RequestParameters? {
         guard let value = try json(name) else { return nil }
         guard case .object(let o) = value else { throw Self.typeError(name, value) }
-        return RequestParameters(body: o)
+        var nested = RequestParameters(body: o)
+        nested.declared = nestedShape(name)
+        return nested
     }
 
     /// A required double; NaN and ±infinity arrive as strings. Booleans are refused, as in MLflow.
@@ -175,7 +210,7 @@ struct RequestParameters: Sendable {
             case "Infinity", "inf", "Inf": return .infinity
             case "-Infinity", "-inf", "-Inf": return -.infinity
             default:
-                guard let d = Double(s), !s.isEmpty else { throw Self.typeError(name, value) }
+                guard WireGrammar.isDecimalNumber(s), let d = Double(s) else { throw Self.typeError(name, value) }
                 return d
             }
         default:
