@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import SkiffInference
+import SkiffRouting
 
 /// `skiff serve`: loads every configured model, then serves them over MLflow's scoring protocol and the Open
 /// Inference Protocol until SIGTERM or SIGINT, with alias watching, shadow mirroring and the prediction log
@@ -29,10 +30,17 @@ public struct ModelServer: Sendable {
     /// The loaded models and the parts that serve them, before anything listens.
     struct Assembly {
         var router: Router<ServingRequestContext>
+        /// Every operation the router serves, as its OpenAPI document lists them.
+        var operations: RouteTable
         var routes: [ModelRoute]
         var predictionLog: PredictionLogger?
         var mirror: ShadowMirror
         var watcher: AliasWatcher
+
+        /// The method (as OpenAPI keys it), document path and id of every operation, in registration order.
+        var documentedOperations: [(method: String, path: String, id: String)] {
+            operations.operations.map { ($0.method.rawValue.lowercased(), $0.templatePath, $0.id) }
+        }
     }
 
     /// Loads the models and serves until a shutdown signal (or the task is cancelled).
@@ -114,13 +122,15 @@ public struct ModelServer: Sendable {
         let scoring = ScoringService(
             routes: routes, order: order, metrics: metrics, predictionLog: predictionLog, mirror: mirror,
             requestTimeout: configuration.requestTimeout)
+        let operations = RouteTable()
         let router = ServingRouter.make(
             .init(
                 scoring: scoring, metrics: metrics, watcher: watcher, maxBodyBytes: configuration.maxBodyBytes,
                 version: version, accessLog: configuration.accessLog),
-            logger: logger)
+            routes: operations, logger: logger)
         return Assembly(
-            router: router, routes: order.map { routes[$0]! }, predictionLog: predictionLog, mirror: mirror,
+            router: router, operations: operations, routes: order.map { routes[$0]! }, predictionLog: predictionLog,
+            mirror: mirror,
             watcher: watcher)
     }
 }

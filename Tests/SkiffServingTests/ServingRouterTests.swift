@@ -155,6 +155,77 @@ struct ServingRouterTests {
         }
     }
 
+    @Test("/openapi.json lists every operation the router serves, and every $ref in it resolves")
+    func openAPIDocument() async throws {
+        var configuration = ServingConfiguration()
+        configuration.routes = [
+            .init(name: "m", model: Self.binary, stickyHeader: "X-User"), .init(name: "n", model: Self.binary),
+        ]
+        configuration.accessLog = false
+        let assembly = try await ModelServer(
+            configuration: configuration, resolver: Self.resolver, version: "test", logger: Logger(label: "test")
+        ).assemble()
+        let operations = assembly.documentedOperations
+        #expect(Set(operations.map(\.id)).count == operations.count, "operation ids are unique")
+        try await Application(router: assembly.router).test(.router) { client in
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                let document = try Self.object(response.body)
+                #expect(document["openapi"] as? String == "3.1.0")
+                let paths = try #require(document["paths"] as? [String: [String: Any]])
+                for (method, path, id) in operations {
+                    let operation = paths[path]?[method] as? [String: Any]
+                    #expect(operation?["operationId"] as? String == id, "\(method) \(path) is documented as \(id)")
+                }
+                #expect(paths.values.reduce(0) { $0 + $1.count } == operations.count, "nothing else is documented")
+                for path in ["/openapi.json", "/invocations", "/models/{name}/invocations", "/v2/models/{name}/infer"] {
+                    #expect(paths[path] != nil, "\(path) is documented")
+                }
+
+                let schemas = try #require(
+                    (document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+                var references: [String] = []
+                Self.collectReferences(document, into: &references)
+                #expect(!references.isEmpty)
+                let prefix = "#/components/schemas/"
+                for reference in Set(references) {
+                    #expect(
+                        reference.hasPrefix(prefix) && schemas[String(reference.dropFirst(prefix.count))] != nil,
+                        "\(reference) resolves")
+                }
+
+                // The model names and sticky headers come from the configuration.
+                func parameters(_ path: String, _ method: String) -> [[String: Any]] {
+                    (paths[path]?[method] as? [String: Any])?["parameters"] as? [[String: Any]] ?? []
+                }
+                let infer = parameters("/v2/models/{name}/infer", "post")
+                let name = infer.first { $0["name"] as? String == "name" }?["schema"] as? [String: Any]
+                #expect(name?["enum"] as? [String] == ["m", "n"])
+                #expect(infer.contains { $0["name"] as? String == "X-User" })
+                #expect(infer.contains { $0["name"] as? String == "X-Skiff-Timeout-Ms" })
+                let pinned = parameters("/v2/models/{name}/versions/{version}/infer", "post")
+                #expect(!pinned.contains { $0["name"] as? String == "X-User" }, "a version in the path pins the slot")
+                let first = parameters("/invocations", "post")
+                #expect(first.contains { $0["name"] as? String == "X-User" })
+            }
+        }
+    }
+
+    /// Every `$ref` value anywhere in `value`.
+    static func collectReferences(_ value: Any, into references: inout [String]) {
+        if let object = value as? [String: Any] {
+            for (key, member) in object {
+                if key == "$ref", let reference = member as? String {
+                    references.append(reference)
+                } else {
+                    collectReferences(member, into: &references)
+                }
+            }
+        } else if let array = value as? [Any] {
+            for item in array { collectReferences(item, into: &references) }
+        }
+    }
+
     @Test("configurations that cannot work are refused before anything loads")
     func badConfigurations() async throws {
         let cases: [([ServingConfiguration.Route], String)] = [

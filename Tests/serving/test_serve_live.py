@@ -60,6 +60,55 @@ def test_answers_match_onnxruntime_over_both_protocols(logs):
         assert [p["label"] for p in csv_answer.json()["predictions"]] == EXPECTED["label"]["data"][:3]
 
 
+def test_openapi_document_describes_what_the_server_takes_and_answers(logs):
+    """/openapi.json is a valid OpenAPI 3.1 document whose schemas admit the requests sent here and the answers the
+    server gives them, in both protocols."""
+    import jsonschema  # both come with moto[server], which Tests/mlflow_client/requirements.txt pins
+    from openapi_spec_validator import validate
+
+    with ServeProcess([BINARY, "--name", "gb", "--no-access-log"], logs) as serve:
+        answer = requests.get(serve.url + "/openapi.json", timeout=10)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Content-Type"] == "application/json"
+        document = answer.json()
+        validate(document)
+        paths = document["paths"]
+        assert "post" in paths["/invocations"]
+        infer = paths["/v2/models/{name}/infer"]["post"]
+        assert next(p for p in infer["parameters"] if p["name"] == "name")["schema"]["enum"] == ["gb"]
+
+        def check(value, schema):
+            jsonschema.Draft202012Validator({**schema, "components": document["components"]}).validate(value)
+
+        def schema(path, status=None):
+            operation = paths[path]["post"]
+            part = operation["responses"][status] if status else operation["requestBody"]
+            return part["content"]["application/json"]["schema"]
+
+        split = {"dataframe_split": {"columns": COLUMNS, "data": ROWS}}
+        check(split, schema("/invocations"))
+        scored = requests.post(serve.url + "/invocations", json=split, timeout=10)
+        assert scored.status_code == 200, scored.text
+        check(scored.json(), schema("/invocations", "200"))
+        refused = requests.post(serve.url + "/invocations", json={"instances": [[1]]}, timeout=10)
+        assert refused.status_code == 400
+        check(refused.json(), schema("/invocations", "400"))
+
+        tensors = {"id": "r1", "inputs": [{"name": "input", "shape": [len(ROWS), 5], "datatype": "FP32",
+                                           "data": [x for row in ROWS for x in row]}]}
+        check(tensors, schema("/v2/models/{name}/infer"))
+        inferred = requests.post(serve.url + "/v2/models/gb/infer", json=tensors, timeout=10)
+        assert inferred.status_code == 200, inferred.text
+        check(inferred.json(), schema("/v2/models/{name}/infer", "200"))
+        missing = requests.post(serve.url + "/v2/models/nope/infer", json=tensors, timeout=10)
+        assert missing.status_code == 404
+        check(missing.json(), schema("/v2/models/{name}/infer", "404"))
+        for path in ["/v2", "/v2/models/gb"]:
+            got = requests.get(serve.url + path, timeout=10)
+            template = path.replace("/gb", "/{name}")
+            check(got.json(), paths[template]["get"]["responses"]["200"]["content"]["application/json"]["schema"])
+
+
 def test_batching_is_transparent_each_caller_gets_its_own_rows(logs):
     with ServeProcess([BINARY, "--max-batch-delay", "20ms", "--max-batch-size", "64", "--no-access-log"],
                       logs) as serve:

@@ -11,24 +11,97 @@ struct OpenInferenceRoutes {
     let maxBodyBytes: Int
     let serverVersion: String
 
-    func register(_ router: Router<ServingRequestContext>, _ methods: MethodTable) {
-        router.on(.get, "/v2", recordingIn: methods) { _, _ in serverMetadata() }
-        router.on(.get, "/v2/health/live", recordingIn: methods) { _, _ in flag("live") }
-        router.on(.get, "/v2/health/ready", recordingIn: methods) { _, _ in flag("ready") }
-        for prefix in ["/v2/models/:name", "/v2/models/:name/versions/:version"] {
-            router.on(.get, prefix, recordingIn: methods) { _, context in
+    func register(_ router: Router<ServingRequestContext>, _ routes: RouteTable) {
+        let tags = [ServingSchemas.Tag.openInference]
+        let requestID = ServingSchemas.requestID
+        router.on(
+            Operation(
+                .get, "/v2", id: "serverMetadata", summary: "The server's name, version and protocol extensions",
+                tags: tags, parameters: [requestID],
+                responses: [ServingSchemas.answer(200, "The server's metadata.", [.json(.ref("ServerMetadata"))])]),
+            recordingIn: routes
+        ) { _, _ in serverMetadata() }
+        for (path, id, flag, summary) in [
+            ("/v2/health/live", "serverLive", "live", "Whether the server is live"),
+            (
+                "/v2/health/ready", "serverReady", "ready",
+                "Whether the server is ready: its models load before it listens"
+            ),
+        ] {
+            router.on(
+                Operation(
+                    .get, path, id: id, summary: summary, tags: tags, parameters: [requestID],
+                    responses: [ServingSchemas.answer(200, "Always true.", [.json(ServingSchemas.flag(flag))])]),
+                recordingIn: routes
+            ) { _, _ in self.flag(flag) }
+        }
+        let name = ServingSchemas.modelName(scoring.order)
+        let version = Operation.Parameter(
+            "version", in: .path, .nonEmptyString(),
+            description: "A version the model serves now: its primary's or its canary's; any other is a 404.")
+        let models = scoring.order.compactMap { scoring.routes[$0] }
+        for (prefix, suffix, parameters) in [
+            ("/v2/models/:name", "", [name, requestID]),
+            ("/v2/models/:name/versions/:version", "Version", [name, version, requestID]),
+        ] {
+            let which = suffix.isEmpty ? "a model" : "a model version"
+            router.on(
+                Operation(
+                    .get, prefix, id: "model\(suffix)Metadata", summary: "The inputs and outputs of \(which)",
+                    tags: tags, parameters: parameters,
+                    responses: [
+                        ServingSchemas.answer(
+                            200, "The model's metadata.", [.json(.ref("ModelMetadata"))],
+                            links: suffix.isEmpty ? Self.versionLinks : [])
+                    ] + ServingSchemas.openInferenceErrors([.notFound], maxBodyBytes: maxBodyBytes)),
+                recordingIn: routes
+            ) { _, context in
                 respond { () throws(ServingError) in try metadata(context) }
             }
-            router.on(.get, prefix + "/ready", recordingIn: methods) { _, context in
+            router.on(
+                Operation(
+                    .get, prefix + "/ready", id: "model\(suffix)Ready", summary: "Whether \(which) is ready",
+                    tags: tags, parameters: parameters,
+                    responses: [ServingSchemas.answer(200, "Always true.", [.json(ServingSchemas.flag("ready"))])]
+                        + ServingSchemas.openInferenceErrors([.notFound], maxBodyBytes: maxBodyBytes)),
+                recordingIn: routes
+            ) { _, context in
                 respond { () throws(ServingError) in
                     _ = try slot(context)
                     return flag("ready")
                 }
             }
-            router.on(.post, prefix + "/infer", recordingIn: methods) { request, context in
+            // A version in the path pins the slot, so the sticky header is read only without one.
+            let headers = [ServingSchemas.timeout] + (suffix.isEmpty ? ServingSchemas.stickyHeaders(models) : [])
+            router.on(
+                Operation(
+                    .post, prefix + "/infer", id: "model\(suffix)Infer", summary: "Run \(which) on input tensors",
+                    description:
+                        "The body is read as JSON whatever its Content-Type. Without a version, a canary takes its "
+                        + "share of the requests.",
+                    tags: tags, parameters: parameters + headers, body: [.json(.ref("InferRequest"))],
+                    responses: [
+                        ServingSchemas.answer(
+                            200, "The output tensors.", [.json(.ref("InferResponse"))],
+                            headers: ServingSchemas.scoringHeaders)
+                    ]
+                        + ServingSchemas.openInferenceErrors(
+                            [.notFound] + ScoringRoutes.errors.filter { $0 != .unsupportedMediaType },
+                            maxBodyBytes: maxBodyBytes)),
+                recordingIn: routes
+            ) { request, context in
                 await infer(request, context)
             }
         }
+    }
+
+    /// From a model's metadata to the routes of the version it serves, for clients and fuzzers that chain calls.
+    static let versionLinks = [
+        ("VersionMetadata", "modelVersionMetadata"), ("VersionReady", "modelVersionReady"),
+        ("VersionInfer", "modelVersionInfer"),
+    ].map { name, id in
+        Operation.Link(
+            name, to: id, parameters: [("name", "$response.body#/name"), ("version", "$response.body#/versions/0")])
     }
 
     private func respond(_ body: () throws(ServingError) -> Response) -> Response {

@@ -10,13 +10,45 @@ struct ScoringRoutes {
     let scoring: ScoringService
     let maxBodyBytes: Int
 
-    func register(_ router: Router<ServingRequestContext>, _ methods: MethodTable) {
-        router.on(.post, "/invocations", recordingIn: methods) { request, context in
+    func register(_ router: Router<ServingRequestContext>, _ routes: RouteTable) {
+        let models = scoring.order.compactMap { scoring.routes[$0] }
+        let first = Array(models.prefix(1))
+        router.on(
+            Operation(
+                .post, "/invocations", id: "invocations",
+                summary: "Score rows on the first model" + (first.first.map { " ('\($0.name)')" } ?? ""),
+                tags: [ServingSchemas.Tag.mlflow],
+                parameters: [ServingSchemas.requestID, ServingSchemas.timeout] + ServingSchemas.stickyHeaders(first),
+                body: ServingSchemas.scoringBody, responses: answers(Self.errors)),
+            recordingIn: routes
+        ) { request, context in
             await invoke(request, context, route: nil)
         }
-        router.on(.post, "/models/:name/invocations", recordingIn: methods) { request, context in
+        router.on(
+            Operation(
+                .post, "/models/:name/invocations", id: "modelInvocations", summary: "Score rows on a named model",
+                tags: [ServingSchemas.Tag.mlflow],
+                parameters: [
+                    ServingSchemas.modelName(scoring.order), ServingSchemas.requestID, ServingSchemas.timeout,
+                ] + ServingSchemas.stickyHeaders(models),
+                body: ServingSchemas.scoringBody, responses: answers([.notFound] + Self.errors)),
+            recordingIn: routes
+        ) { request, context in
             await invoke(request, context, route: context.parameters.get("name") ?? "")
         }
+    }
+
+    /// The errors a scoring request can get once its route is found, from decoding and from the model.
+    static let errors: [ServingError.Code] = [
+        .badRequest, .payloadTooLarge, .unsupportedMediaType, .overloaded, .internalError, .deadlineExceeded,
+    ]
+
+    private func answers(_ errors: [ServingError.Code]) -> [Operation.Answer] {
+        [
+            ServingSchemas.answer(
+                200, "One prediction per row.", [.json(ServingSchemas.predictions)],
+                headers: ServingSchemas.scoringHeaders)
+        ] + ServingSchemas.mlflowErrors(errors, maxBodyBytes: maxBodyBytes)
     }
 
     private func invoke(_ request: Request, _ context: ServingRequestContext, route name: String?) async -> Response {

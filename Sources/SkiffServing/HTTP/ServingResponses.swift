@@ -47,11 +47,17 @@ enum ServingResponses {
 
     private static func withRetry(_ response: Response, _ error: ServingError) -> Response {
         var response = response
-        if error.code == .overloaded || error.code == .unavailable { response.headers[.retryAfter] = "1" }
+        if asksForRetry(error.code) { response.headers[.retryAfter] = "1" }
         return response
     }
 
-    private static func errorCode(_ code: ServingError.Code) -> String {
+    /// Whether an error's answer carries `Retry-After`: the failures that pass by themselves.
+    static func asksForRetry(_ code: ServingError.Code) -> Bool {
+        code == .overloaded || code == .unavailable
+    }
+
+    /// The `error_code` of MLflow's scoring error for a code.
+    static func errorCode(_ code: ServingError.Code) -> String {
         switch code {
         case .badRequest, .unsupportedMediaType, .payloadTooLarge: "BAD_REQUEST"
         case .notFound: "RESOURCE_DOES_NOT_EXIST"

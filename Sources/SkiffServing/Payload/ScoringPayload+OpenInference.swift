@@ -68,7 +68,11 @@ struct OpenInferenceRequest: Sendable {
         }
         var shape = [Int]()
         for dim in dims {
-            guard case .number(let text) = dim, let size = Int(text), size >= 0 else {
+            // JSON has one number type: `2.0` and `2e0` are the integer 2 as much as `2` is.
+            guard case .number(let text) = dim,
+                let size = Int(text) ?? DecimalParsing.double(text).flatMap(Int.init(exactly:)),
+                size >= 0
+            else {
                 throw .badRequest("\(place): shape must hold non-negative integers.")
             }
             shape.append(size)
@@ -81,19 +85,27 @@ struct OpenInferenceRequest: Sendable {
         guard let data = input["data"] else { throw .badRequest("\(place): data is missing.") }
         var cells = [ScoringPayload.Cell]()
         cells.reserveCapacity(count)
-        try flatten(data, into: &cells, place: place, datatype: datatype)
+        try flatten(data, into: &cells, place: place, datatype: datatype, depth: 0)
         guard cells.count == count else {
             throw .badRequest("\(place): data has \(cells.count) elements; shape \(shape) needs \(count).")
         }
         return ScoringPayload.NamedCells(name: name, shape: shape, cells: cells, origin: place)
     }
 
+    /// The deepest nesting of `data` lists accepted: a tensor of rank 4 written out in full (most clients send data flat).
+    static let maxDataNesting = 4
+
     private static func flatten(
-        _ value: JSON, into cells: inout [ScoringPayload.Cell], place: String, datatype: String
+        _ value: JSON, into cells: inout [ScoringPayload.Cell], place: String, datatype: String, depth: Int
     ) throws(ServingError) {
         switch value {
         case .array(let items):
-            for item in items { try flatten(item, into: &cells, place: place, datatype: datatype) }
+            guard depth < maxDataNesting else {
+                throw .badRequest("\(place): data is nested more than \(maxDataNesting) lists deep.")
+            }
+            for item in items {
+                try flatten(item, into: &cells, place: place, datatype: datatype, depth: depth + 1)
+            }
         case .number(let text) where numericTypes.contains(datatype):
             guard let number = DecimalParsing.double(text) else {
                 throw .badRequest("\(place): '\(text)' is not a number.")
