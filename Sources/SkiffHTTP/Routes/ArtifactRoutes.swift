@@ -28,6 +28,7 @@ struct ArtifactRoutes {
                 Operation(
                     .put, base + "/**", id: "uploadArtifact" + suffix, summary: "Upload an artifact file (streamed)",
                     tags: ["Artifact proxy"], parameters: [path], body: ArtifactSchemas.fileContent,
+                    bodyRequired: false,
                     responses: [ok] + errors),
                 recordingIn: api.routes
             ) { request, _ in
