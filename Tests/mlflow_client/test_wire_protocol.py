@@ -1,5 +1,8 @@
 """Wire-level behaviour the mlflow client and curl users rely on (reference §1, §6, §10)."""
 
+import base64
+import json
+
 import requests
 
 
@@ -179,6 +182,45 @@ def test_history_paging_and_bulk_interval(tracking_uri):
     ).json()["metrics"]
     assert len(bulk) == 50 and bulk[0]["step"] == 0 and bulk[-1]["step"] == 2999
     assert all(m["run_id"] == rid for m in bulk)
+
+
+def test_extreme_page_sizes_and_offsets_keep_the_server_up(tracking_uri):
+    rid = requests.post(f"{api(tracking_uri)}/runs/create", json={"experiment_id": "0"}).json()["run"]["info"]["run_id"]
+    metrics = [{"key": "x", "value": i, "timestamp": i, "step": i} for i in range(3)]
+    assert requests.post(f"{api(tracking_uri)}/runs/log-batch", json={"run_id": rid, "metrics": metrics}).ok
+    largest = str(2**63 - 1)
+    for run_id in (rid, "0" * 32):
+        r = requests.get(
+            f"{api(tracking_uri)}/metrics/get-history",
+            params={"run_id": run_id, "metric_key": "x", "max_results": largest},
+            timeout=30,
+        )
+        assert r.status_code == 200, r.text
+        assert len(r.json().get("metrics", [])) == (3 if run_id == rid else 0)
+    far = base64.b64encode(json.dumps({"offset": 2**63 - 1}).encode()).decode()
+    for path, params in [
+        ("metrics/get-history", {"run_id": rid, "metric_key": "x", "max_results": largest}),
+        ("experiments/search", {"max_results": 1000}),
+        ("registered-models/search", {"max_results": 1000}),
+        ("webhooks", {"max_results": 1000}),
+    ]:
+        r = requests.get(f"{api(tracking_uri)}/{path}", params={**params, "page_token": far}, timeout=30)
+        assert r.status_code == 400 and r.json()["error_code"] == "INVALID_PARAMETER_VALUE", (path, r.text)
+    near = base64.b64encode(json.dumps({"offset": 2**53}).encode()).decode()
+    r = requests.get(
+        f"{api(tracking_uri)}/metrics/get-history",
+        params={"run_id": rid, "metric_key": "x", "max_results": largest, "page_token": near},
+        timeout=30,
+    )
+    assert r.status_code == 200 and r.json().get("metrics", []) == []
+    assert requests.get(f"{tracking_uri}/health", timeout=30).status_code == 200
+
+
+def test_an_oversized_request_head_gets_a_json_400(tracking_uri):
+    r = requests.get(f"{api(tracking_uri)}/experiments/search", params={"filter": "x" * 100_000}, timeout=30)
+    assert r.status_code in (400, 431), r.status_code
+    assert r.json()["error_code"] == "BAD_REQUEST"
+    assert requests.get(f"{tracking_uri}/health", timeout=30).status_code == 200
 
 
 def test_a_known_path_with_another_method_is_405_with_allow(tracking_uri):

@@ -15,6 +15,9 @@ public struct Page<Item: Sendable>: Sendable {
 
 /// Offset-based page tokens in MLflow's shape: base64 of `{"offset": N}`.
 public enum PageToken {
+    /// The largest offset a token may carry: JSON's exact-integer range, so `offset + pageSize` never overflows.
+    public static let maxOffset = 1 << 53
+
     /// Encodes an offset.
     public static func encode(offset: Int) -> String {
         Data("{\"offset\": \(offset)}".utf8).base64EncodedString()
@@ -26,7 +29,7 @@ public enum PageToken {
         guard let token, !token.isEmpty else { return 0 }
         guard token.utf8.count < 1024, let data = Data(base64Encoded: token),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let offset = object["offset"] as? Int, offset >= 0
+            let offset = object["offset"] as? Int, offset >= 0, offset <= maxOffset
         else {
             throw .invalid("Invalid page token, could not base64-decode or parse: '\(token.prefix(100))'")
         }

@@ -307,8 +307,11 @@ public struct TrackingService: Sendable {
             throw SkiffError.invalid("max_results must be a positive integer, got \(maxResults)")
         }
         let offset = try PageToken.decodeOffset(pageToken)
+        // A page larger than any history stands for "all of it"; the cap keeps `limit + 1` and
+        // `offset + limit` in range for the stores.
+        let limit = maxResults.map { min($0, PageToken.maxOffset) }
         // As in MLflow, an unknown run has an empty history (no extra lookup on this hot path).
-        return try await store.metricHistory(runID: runID, key: key, offset: offset, limit: maxResults)
+        return try await store.metricHistory(runID: runID, key: key, offset: offset, limit: limit)
     }
 
     /// The whole history of one metric across up to 100 runs (MLflow's UI call `metrics/get-history-bulk`):
