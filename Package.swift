@@ -241,9 +241,24 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
+        // Parquet's page codecs, from Debian's libsnappy-dev, libzstd-dev and zlib1g-dev.
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "SkiffTables",
+            dependencies: ["SkiffJSON", "CSnappy", "CZstd", "CZlib"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkiffTablesTests",
+            dependencies: ["SkiffTables"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SkiffDrift",
-            dependencies: ["SkiffStats"],
+            dependencies: ["SkiffStats", "SkiffTables"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -43,8 +43,9 @@ public enum DecimalParsing {
         return text.withUTF8 { bytes in fastPath(bytes) } ?? Double(text)
     }
 
-    /// Clinger's fast path; nil when the literal needs the full conversion (or is not a number).
-    static func fastPath(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    /// Clinger's fast path over a literal's bytes; nil when the literal needs the full conversion (or is not a
+    /// JSON number). Callers fall back to a correctly rounded conversion such as `strtod`.
+    public static func fastPath(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         var index = 0
         let count = bytes.count
         guard count > 0, count <= 64 else { return nil }

@@ -84,6 +84,27 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes a parsed value back as compact JSON (numbers keep their literal text).
+    public mutating func value(_ value: JSON) {
+        switch value {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .number(let text): number(text)
+        case .string(let s): string(s)
+        case .array(let items):
+            beginArray()
+            for item in items { self.value(item) }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for (name, item) in object.members {
+                key(name)
+                self.value(item)
+            }
+            endObject()
+        }
+    }
+
     public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)

@@ -199,26 +199,3 @@ public struct Property: Sendable {
         Property(name: name, schema: schema, isRequired: false)
     }
 }
-
-extension JSONWriter {
-    /// Writes a parsed JSON value back out.
-    mutating func value(_ value: JSON) {
-        switch value {
-        case .null: null()
-        case .bool(let b): bool(b)
-        case .number(let n): number(n)
-        case .string(let s): string(s)
-        case .array(let items):
-            beginArray()
-            for item in items { self.value(item) }
-            endArray()
-        case .object(let object):
-            beginObject()
-            for member in object.members {
-                key(member.key)
-                self.value(member.value)
-            }
-            endObject()
-        }
-    }
-}
