@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SkiffClient
 import SkiffInference
+import SkiffTables
 
 /// `skiff predict`: scores a CSV file with an ONNX, XGBoost or LightGBM model, natively.
 ///
@@ -48,6 +49,9 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The output CSV file, or - for standard output.")
     var output: String
 
+    @Option(name: .long, help: "The input's format: csv, jsonl or parquet (default: from its extension, else csv).")
+    var format: String?
+
     @Flag(name: .long, help: "Write raw margins instead of probabilities or values (XGBoost and LightGBM).")
     var raw = false
 
@@ -91,6 +95,9 @@ struct PredictCommand: AsyncParsableCommand {
         } catch let error as InferenceError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)
+        } catch let error as TableError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode(1)
         } catch let error as PredictFailure {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode(1)
@@ -107,103 +114,85 @@ struct PredictCommand: AsyncParsableCommand {
 
     private func score(modelPath: String) throws {
         let predictor = try ModelLoader.load(path: modelPath)
-        let inputBytes: [UInt8]
-        if input == "-" {
-            inputBytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-        } else {
-            guard let handle = FileHandle(forReadingAtPath: input) else {
-                throw PredictFailure(message: "Cannot read the input file '\(input)'.")
+        let inputs = predictor.inputs
+        // The model binds its inputs from the header: bound columns are read as numbers (or text for string
+        // inputs), so a value that is neither is an error naming its line and column; other columns are skipped.
+        let bound = BindingBox()
+        var readOptions = ReadOptions(batchRows: batchSize)
+        readOptions.plan = { names throws(TableError) in
+            let trimmed = names.map { $0.trimmingCharacters(in: .whitespaces) }
+            let bindings: [InputBinding]
+            do {
+                bindings = try InputBinding.bind(inputs, columns: trimmed)
+            } catch {
+                throw TableError(.unknownColumn, String(describing: error))
             }
-            defer { try? handle.close() }
-            inputBytes = [UInt8](handle.readDataToEndOfFile())
-        }
-        var reader = CSVReader(bytes: inputBytes)
-        guard let header = reader.nextRow() else {
-            throw PredictFailure(message: "The input CSV is empty: it needs a header row.")
-        }
-        let bindings = try InputBinding.bind(
-            predictor.inputs, columns: header.map { $0.trimmingCharacters(in: .whitespaces) })
-        let totalEstimate = inputBytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-        let showProgress = totalEstimate > 100_000
-
-        let sink: FileHandle
-        if output == "-" {
-            sink = FileHandle.standardOutput
-        } else {
-            guard FileManager.default.createFile(atPath: output, contents: nil),
-                let handle = FileHandle(forWritingAtPath: output)
-            else {
-                throw PredictFailure(message: "Cannot write the output file '\(output)'.")
+            bound.set(bindings, header: names)
+            var types: [String: ColumnType] = [:]
+            for binding in bindings {
+                for column in binding.columns {
+                    types[names[column]] = binding.input.elementType == .string ? .string : .float64
+                }
             }
-            sink = handle
+            let used = Set(bindings.flatMap(\.columns))
+            return ColumnPlan(columns: names.indices.filter { used.contains($0) }.map { names[$0] }, types: types)
         }
-        defer { if output != "-" { try? sink.close() } }
-
+        let format = try self.format.map { option throws(TableError) in try TableFormat(option: option) }
+        let reader = try Tables.open(path: input, format: format, options: readOptions)
+        let (bindings, header) = bound.get()
+        let writer = try CSVWriter(path: output)
         let options = PredictionOptions(
             rawScores: raw, pool: threads.map { ComputePool(threadCount: $0) } ?? .shared)
         var wroteHeader = false
         var scored = 0
-        var rows = [[String]]()
-        var rowLines = [Int]()
-        rows.reserveCapacity(batchSize)
-        func flush() throws {
-            guard !rows.isEmpty || !wroteHeader else { return }
-            let feeds = try tensors(bindings, rows: rows, lines: rowLines, header: header)
-            let outputs = try predictor.predict(feeds, options: options)
-            var text = ""
+        func write(_ outputs: [NamedTensor], rowCount: Int) throws {
             if !wroteHeader {
-                text += outputHeader(outputs).joined(separator: ",") + "\n"
+                for name in outputHeader(outputs) { writer.field(name) }
+                try writer.endRow()
                 wroteHeader = true
             }
-            text += try outputRows(outputs, rowCount: rows.count)
-            sink.write(Data(text.utf8))
-            scored += rows.count
-            if showProgress {
-                FileHandle.standardError.write(Data("skiff predict: \(scored) of ~\(totalEstimate) rows\n".utf8))
-            }
-            rows.removeAll(keepingCapacity: true)
-            rowLines.removeAll(keepingCapacity: true)
+            try outputRows(outputs, rowCount: rowCount, into: writer)
         }
-        while let row = reader.nextRow() {
-            guard row.count == header.count else {
-                throw PredictFailure(
-                    message: "Line \(reader.line) has \(row.count) fields; the header has \(header.count).")
+        while let batch = try reader.nextBatch() {
+            let feeds = tensors(bindings, batch: batch, header: header)
+            try write(try predictor.predict(feeds, options: options), rowCount: batch.rowCount)
+            scored += batch.rowCount
+            if scored / 100_000 != (scored - batch.rowCount) / 100_000 {
+                FileHandle.standardError.write(Data("skiff predict: \(scored) rows scored\n".utf8))
             }
-            rows.append(row)
-            rowLines.append(reader.line)
-            if rows.count == batchSize { try flush() }
         }
-        try flush()
+        if !wroteHeader {
+            // No rows: the header still names the outputs, from a prediction on an empty batch.
+            let empty = Dictionary(
+                uniqueKeysWithValues: bindings.map { binding in
+                    let shape = [0, binding.columns.count]
+                    let storage: Tensor.Storage = binding.input.elementType == .string ? .string([]) : .double([])
+                    return (binding.input.name, Tensor(shape: shape, storage: storage))
+                })
+            try write(try predictor.predict(empty, options: options), rowCount: 0)
+        }
+        try writer.close()
     }
 
-    private func tensors(_ bindings: [InputBinding], rows: [[String]], lines: [Int], header: [String]) throws
-        -> [String: Tensor]
-    {
+    /// The model's feeds for one batch: each binding's columns, row by row, missing values as NaN.
+    private func tensors(_ bindings: [InputBinding], batch: RecordBatch, header: [String]) -> [String: Tensor] {
         var feeds = [String: Tensor]()
+        let rows = batch.rowCount
         for binding in bindings {
-            let shape = [rows.count, binding.columns.count]
+            // The reader keeps only the bound columns; each is found by its header name.
+            let sources = binding.columns.compactMap { batch.column(named: header[$0]) }
+            let shape = [rows, sources.count]
             if binding.input.elementType == .string {
                 var values = [String]()
-                values.reserveCapacity(rows.count * binding.columns.count)
-                for row in rows { for column in binding.columns { values.append(row[column]) } }
+                values.reserveCapacity(rows * sources.count)
+                for r in 0..<rows { for source in sources { values.append(source.string(at: r) ?? "") } }
                 feeds[binding.input.name] = Tensor(shape: shape, storage: .string(values))
                 continue
             }
-            var values = [Double]()
-            values.reserveCapacity(rows.count * binding.columns.count)
-            for (rowIndex, row) in rows.enumerated() {
-                for column in binding.columns {
-                    let field = row[column].trimmingCharacters(in: .whitespaces)
-                    if field.isEmpty || field == "NaN" || field == "nan" || field == "NA" {
-                        values.append(.nan)
-                    } else if let value = Double(field) {
-                        values.append(value)
-                    } else {
-                        throw PredictFailure(
-                            message: "Line \(lines[rowIndex]), column '\(header[column])': '\(field.prefix(40))' "
-                                + "is not a number.")
-                    }
-                }
+            var values = [Double](repeating: 0, count: rows * sources.count)
+            for (c, source) in sources.enumerated() {
+                let column = source.doubles()
+                for r in 0..<rows { values[r * sources.count + c] = column[r] }
             }
             feeds[binding.input.name] = Tensor(shape: shape, storage: .double(values))
         }
@@ -214,28 +203,48 @@ struct PredictCommand: AsyncParsableCommand {
         outputs.flatMap { output -> [String] in
             let width = output.tensor.shape.count <= 1 ? 1 : output.tensor.shape.dropFirst().reduce(1, *)
             if output.tensor.shape.count <= 1 || (output.tensor.shape.count == 2 && width == 1) {
-                return [CSVReader.escape(output.name)]
+                return [output.name]
             }
-            return (0..<width).map { CSVReader.escape("\(output.name)_\($0)") }
+            return (0..<width).map { "\(output.name)_\($0)" }
         }
     }
 
-    private func outputRows(_ outputs: [NamedTensor], rowCount: Int) throws -> String {
-        var text = ""
+    private func outputRows(_ outputs: [NamedTensor], rowCount: Int, into writer: CSVWriter) throws {
         let widths = outputs.map { rowCount == 0 ? 0 : $0.tensor.count / rowCount }
         for (output, width) in zip(outputs, widths) where width * rowCount != output.tensor.count {
             throw PredictFailure(message: "The model's output '\(output.name)' does not have one entry per row.")
         }
         for row in 0..<rowCount {
-            var fields = [String]()
             for (output, width) in zip(outputs, widths) {
-                for column in 0..<width {
-                    fields.append(CSVReader.escape(output.tensor.formattedElement(row * width + column)))
-                }
+                for column in 0..<width { write(output.tensor, element: row * width + column, into: writer) }
             }
-            text += fields.joined(separator: ",")
-            text += "\n"
+            try writer.endRow()
         }
-        return text
     }
+
+    @inline(__always)
+    private func write(_ tensor: Tensor, element index: Int, into writer: CSVWriter) {
+        switch tensor.storage {
+        case .float(let values): writer.field(values[index])
+        case .double(let values): writer.field(values[index])
+        case .int64(let values): writer.field(values[index])
+        case .string(let values): writer.field(values[index])
+        case .bool(let values): writer.field(values[index] ? "1" : "0")
+        }
+    }
+}
+
+/// The bindings the read plan chose from the header, handed back to the command after the reader opens.
+private final class BindingBox: @unchecked Sendable {
+    // Set once by the plan, during `Tables.open`, and read after it returns on the same thread.
+    private var bindings: [InputBinding] = []
+    private var header: [String] = []
+
+    func set(_ bindings: [InputBinding], header: [String]) {
+        self.bindings = bindings
+        self.header = header
+    }
+
+    func get() -> ([InputBinding], [String]) { (bindings, header) }
+
 }

@@ -1,4 +1,5 @@
 import SkiffStats
+import SkiffTables
 
 /// One column of a CSV file as read for drift testing: raw numbers or category counts, or a profile.
 public struct LoadedColumn: Sendable {
@@ -53,32 +54,24 @@ public struct LoadedTable: Sendable {
     /// The column called `name`.
     public func column(named name: String) -> LoadedColumn? { columns.first { $0.name == name } }
 
-    /// Infers column types from the first `sampleRows` data rows: a column whose non-missing fields all parse
-    /// as numbers is numerical, any other is categorical. An all-missing sample gives numerical.
+    /// Infers column types from the first `sampleRows` data rows: a column whose non-missing values are all
+    /// numbers is numerical, any other is categorical. An all-missing sample gives numerical.
     ///
     /// - Throws: `DriftError` when the file cannot be read or has no header.
     public static func inferTypes(path: String, sampleRows: Int = 1000) throws -> [String: ColumnKind] {
-        var header: [String] = []
-        var numeric: [Bool] = []
-        try CSVReader(path: path).forEachRecord { record in
-            if record.number == 1 {
-                header = (0..<record.count).map { record.string($0) }
-                numeric = [Bool](repeating: true, count: header.count)
-                return true
-            }
-            for i in 0..<min(record.count, header.count) where numeric[i] {
-                let field = record.field(i)
-                if !ValueParsing.isMissing(field) && ValueParsing.number(field) == nil { numeric[i] = false }
-            }
-            return record.number <= sampleRows
+        let schema = try readingTable(path) {
+            try Tables.open(path: path, options: options(inferenceRows: sampleRows)).schema
         }
-        if header.isEmpty { throw DriftError(.emptyFile, "'\(path)' is empty: a CSV file with a header row is needed") }
         var kinds = [String: ColumnKind]()
-        for (i, name) in header.enumerated() { kinds[name] = numeric[i] ? .numerical : .categorical }
+        for field in schema.fields { kinds[field.name] = field.type.isNumeric ? .numerical : .categorical }
         return kinds
     }
 
-    /// Reads a whole CSV file.
+    /// Reads a whole table (CSV, JSON Lines or Parquet, by extension).
+    ///
+    /// Numerical columns keep the type the reader infers (so an integer column stays integer-valued, as pandas
+    /// would type it) unless that type is not numeric, when they are read as numbers and the values that are
+    /// not count as invalid; categorical columns are read as text. Ragged rows are padded and counted.
     ///
     /// - Parameters:
     ///   - path: the file.
@@ -90,39 +83,57 @@ public struct LoadedTable: Sendable {
     public static func load(path: String, kinds: [String: ColumnKind], mode: Mode, quantileK: Int = 1024) throws
         -> LoadedTable
     {
-        var table = LoadedTable(header: [], columns: [])
-        var buffers: [ColumnBuffer] = []
-        // Unretained handles: `buffers` keeps the objects alive, and the hot loop skips retain/release.
-        var handles: [Unmanaged<ColumnBuffer>] = []
-        try CSVReader(path: path).forEachRecord { record in
-            if record.number == 1 {
-                table.header = (0..<record.count).map { record.string($0) }
-                buffers = table.header.map { name in
-                    ColumnBuffer(name: name, kind: kinds[name] ?? .categorical, mode: mode, quantileK: quantileK)
+        try readingTable(path) {
+            let inferred = try Tables.open(path: path, options: options()).schema
+            var types: [String: ColumnType] = [:]
+            for field in inferred.fields {
+                switch kinds[field.name] ?? (field.type.isNumeric ? .numerical : .categorical) {
+                case .numerical: if !field.type.isNumeric { types[field.name] = .float64 }
+                case .categorical: types[field.name] = .string
                 }
-                handles = buffers.map { Unmanaged.passUnretained($0) }
-                return true
             }
-            table.rows += 1
-            let width = buffers.count
-            if record.count != width {
-                if record.count < width { table.shortRows += 1 } else { table.longRows += 1 }
-                if table.raggedExamples.count < 3 { table.raggedExamples.append(record.number) }
+            var readOptions = options()
+            readOptions.types = types
+            let reader = try Tables.open(path: path, options: readOptions)
+            let buffers = reader.schema.fields.map { field in
+                ColumnBuffer(
+                    name: field.name, kind: field.type.isNumeric ? .numerical : .categorical, mode: mode,
+                    quantileK: quantileK)
             }
-            let present = min(record.count, width)
-            for i in 0..<present {
-                handles[i]._withUnsafeGuaranteedRef { $0.add(record.field(i), line: record.number) }
+            try reader.forEachBatch { batch in
+                for (buffer, column) in zip(buffers, batch.columns) { buffer.add(column) }
             }
-            if present < width {
-                for i in present..<width { handles[i]._withUnsafeGuaranteedRef { $0.addAbsent() } }
+            let report = reader.report
+            var table = LoadedTable(header: reader.schema.names, columns: [])
+            table.rows = report.rows
+            table.shortRows = report.shortRows
+            table.longRows = report.longRows
+            table.raggedExamples = report.raggedExamples
+            table.columns = buffers.map { buffer in
+                buffer.finish(
+                    invalid: report.invalidValues[buffer.name] ?? 0,
+                    examples: report.invalidExamples[buffer.name] ?? [],
+                    absent: report.absentValues[buffer.name] ?? 0)
             }
-            return true
+            return table
         }
-        if table.header.isEmpty {
-            throw DriftError(.emptyFile, "'\(path)' is empty: a CSV file with a header row is needed")
+    }
+
+    private static func options(inferenceRows: Int = 1000) -> ReadOptions {
+        ReadOptions(inferenceRows: inferenceRows, invalidValues: .treatAsMissing, raggedRows: .pad)
+    }
+
+    /// Runs `body`, turning the reader's errors into drift errors with the same message.
+    private static func readingTable<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as TableError {
+            switch error.code {
+            case .emptyFile: throw DriftError(.emptyFile, error.message)
+            case .unknownColumn: throw DriftError(.unknownColumn, error.message)
+            default: throw DriftError(.unreadableFile, error.message)
+            }
         }
-        table.columns = withExtendedLifetime(handles) { buffers.map { $0.finish() } }
-        return table
     }
 
     /// The profile of every column (profile mode).
@@ -131,62 +142,62 @@ public struct LoadedTable: Sendable {
     }
 }
 
-/// Accumulates one column while a file is read; a class so that appends do not go through nested copies.
+/// Accumulates one column while a file is read, a batch at a time.
 final class ColumnBuffer {
-    // Accessed only by the thread reading this column's file, so dynamic exclusivity checks are skipped.
-    @exclusivity(unchecked) private var column: LoadedColumn
+    let name: String
+    private var column: LoadedColumn
     private let numeric: Bool
     private let exact: Bool
-    @exclusivity(unchecked) private var numbers: [Double] = []
-    private let categories = CategoryCounter()
-    @exclusivity(unchecked) private var profile: ColumnProfile?
+    private var numbers: [Double] = []
+    private var categories: [String: Int] = [:]
+    private var profile: ColumnProfile?
+    /// True while every batch held this column as integers.
+    private var integral = true
 
     init(name: String, kind: ColumnKind, mode: LoadedTable.Mode, quantileK: Int) {
+        self.name = name
         column = LoadedColumn(name: name, kind: kind)
         numeric = kind == .numerical
         exact = mode == .exact
         if !exact { profile = ColumnProfile(name: name, kind: kind, quantileK: quantileK) }
     }
 
-    func add(_ field: UnsafeBufferPointer<UInt8>, line: Int) {
-        column.rows += 1
-        if ValueParsing.isMissing(field) {
-            addMissing()
-            return
+    func add(_ batch: Column) {
+        let count = batch.count
+        column.rows += count
+        column.missing += batch.missingCount
+        if !exact {
+            for _ in 0..<batch.missingCount { profile!.addMissing() }
         }
         if numeric {
-            if let x = ValueParsing.number(field) {
-                if column.integerValued && !ValueParsing.isIntegerLiteral(field) { column.integerValued = false }
-                if exact { numbers.append(x) } else { profile!.add(x) }
+            if batch.type != .int64 { integral = false }
+            let values = batch.doubles()
+            if exact {
+                numbers.reserveCapacity(numbers.count + count - batch.missingCount)
+                for (i, x) in values.enumerated() where batch.isValid(i) { numbers.append(x) }
             } else {
-                column.invalid += 1
-                if column.invalidExamples.count < 3 {
-                    column.invalidExamples.append("'\(String(decoding: field, as: UTF8.self))' on line \(line)")
-                }
-                column.missing += 1
-                column.integerValued = false
-                if !exact { profile!.addInvalid() }
+                for (i, x) in values.enumerated() where batch.isValid(i) { profile!.add(x) }
             }
-        } else {
-            categories.add(field)
+            return
         }
+        guard case .string(let strings) = batch.values else { return }
+        var counts = [Int](repeating: 0, count: strings.dictionary.count)
+        for (i, index) in strings.indices.enumerated() where batch.isValid(i) { counts[Int(index)] += 1 }
+        for (value, n) in zip(strings.dictionary, counts) where n > 0 { categories[value, default: 0] += n }
     }
 
-    private func addMissing() {
-        column.missing += 1
-        column.integerValued = false
-        if !exact { profile!.addMissing() }
-    }
-
-    /// A field absent from a short row.
-    func addAbsent() {
-        column.rows += 1
-        column.absentInShortRows += 1
-        addMissing()
-    }
-
-    func finish() -> LoadedColumn {
+    /// The column, given what the reader counted for it: values that were not numbers (already counted as
+    /// missing), with examples, and fields absent from short rows.
+    func finish(invalid: Int, examples: [String], absent: Int) -> LoadedColumn {
         var out = column
+        out.invalid = invalid
+        out.invalidExamples = examples
+        out.absentInShortRows = absent
+        out.integerValued = numeric && integral && out.missing == 0
+        if !exact {
+            // The reader counted invalid values as missing; the profile keeps them apart.
+            profile!.markInvalid(invalid)
+        }
         if numeric && exact {
             // "inf" parses as a number but is missing to Evidently: drop it, count it, then sort in place.
             let finite = numbers.filter { $0.isFinite }
@@ -196,13 +207,12 @@ final class ColumnBuffer {
             RadixSort.sort(&out.numbers)
         }
         if !numeric {
-            let counts = categories.dictionary
             if exact {
-                out.categories = counts
+                out.categories = categories
             } else {
                 // Category counts are exact here, so adding each value once with its count equals adding
                 // every occurrence; sorted for a deterministic frequent-items summary.
-                for (value, count) in counts.sorted(by: { $0.key < $1.key }) {
+                for (value, count) in categories.sorted(by: { $0.key < $1.key }) {
                     profile!.add(category: value, count: count)
                 }
             }

@@ -46,6 +46,9 @@ public struct ReadOptions: Sendable {
     public var raggedRows: RaggedRows
     /// The CSV field separator.
     public var delimiter: UInt8
+    /// Chooses `columns` and `types` from the file's column names, before any row is typed: for a caller that
+    /// decides from the header (a model binding its inputs) and an input that can be read only once.
+    public var plan: (@Sendable (_ names: [String]) throws(TableError) -> ColumnPlan)?
 
     public init(
         batchRows: Int = 65_536, types: [String: ColumnType] = [:], columns: [String]? = nil,
@@ -59,6 +62,32 @@ public struct ReadOptions: Sendable {
         self.invalidValues = invalidValues
         self.raggedRows = raggedRows
         self.delimiter = delimiter
+    }
+}
+
+/// The columns a reader keeps and the types it reads them as, chosen from the header by `ReadOptions.plan`.
+public struct ColumnPlan: Sendable {
+    /// Columns to keep; nil for all.
+    public var columns: [String]?
+    /// Declared types; others are inferred.
+    public var types: [String: ColumnType]
+
+    public init(columns: [String]? = nil, types: [String: ColumnType] = [:]) {
+        self.columns = columns
+        self.types = types
+    }
+}
+
+extension ReadOptions {
+    /// These options with `plan` applied to the file's column names.
+    func planned(for names: [String]) throws(TableError) -> ReadOptions {
+        guard let plan else { return self }
+        let chosen = try plan(names)
+        var options = self
+        options.columns = chosen.columns
+        options.types = chosen.types
+        options.plan = nil
+        return options
     }
 }
 
@@ -149,6 +178,18 @@ public enum Tables {
 }
 
 extension Tables {
+    /// A reader of CSV or JSON Lines bytes already in memory (a request body), named `name` in messages.
+    public static func reader(bytes: [UInt8], name: String, format: TableFormat, options: ReadOptions = ReadOptions())
+        throws(TableError) -> any TableReader
+    {
+        let source = ByteSource(bytes: bytes, name: name)
+        switch format {
+        case .csv: return try CSVTableReader(source: source, options: options)
+        case .jsonl: return try JSONLinesTableReader(source: source, options: options)
+        case .parquet: throw TableError(.unsupportedFormat, "\(name): Parquet is read from files only")
+        }
+    }
+
     static func openParquet(path: String, source: ByteSource, options: ReadOptions) throws(TableError)
         -> any TableReader
     {

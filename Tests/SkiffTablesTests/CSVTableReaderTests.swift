@@ -169,7 +169,11 @@ struct CSVTableReaderTests {
             }
             #expect(got?.bitPattern == strtod(text, nil).bitPattern, "\(text)")
         }
-        for bad in ["1.2.3", "12abc", "0x10", " 7", "7 ", "--1", "", "e5", "nan", "1e", "."] {
+        for spaced in [" 7", "7 ", "\t-2.5 "] {
+            var text = spaced
+            #expect(text.withUTF8 { TextValues.double($0) } == strtod(spaced, nil), "\(spaced)")
+        }
+        for bad in ["1.2.3", "12abc", "0x10", "7 x", "--1", "", " ", "e5", "nan", "1e", "."] {
             var text = bad
             #expect(text.withUTF8 { TextValues.double($0) } == nil, "\(bad)")
         }

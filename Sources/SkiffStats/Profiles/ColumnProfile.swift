@@ -86,6 +86,12 @@ public struct ColumnProfile: Sendable, Codable, Equatable {
         invalid += 1
     }
 
+    /// Marks `count` of the missing values counted so far as entries that could not be parsed as numbers, for a
+    /// reader that reports unparsable values after reading them as missing.
+    public mutating func markInvalid(_ count: Int) {
+        invalid += min(max(count, 0), missing - invalid)
+    }
+
     /// Merges another profile of the same column.
     ///
     /// - Throws: `.incompatibleSketches` when the kinds or sketch parameters differ.

@@ -23,6 +23,7 @@ public final class CSVTableReader: TableReader {
             throw TableError(.emptyFile, "'\(source.name)' is empty: a CSV file with a header row is needed")
         }
         let header = (0..<scanner.fieldCount).map { String(decoding: scanner.field($0), as: UTF8.self) }
+        let options = try options.planned(for: header)
         let projection: [Int]
         if let wanted = options.columns {
             projection = try wanted.map { name throws(TableError) in

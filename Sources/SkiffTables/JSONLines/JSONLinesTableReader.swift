@@ -33,7 +33,6 @@ public final class JSONLinesTableReader: TableReader {
 
     init(source: ByteSource, options: ReadOptions) throws(TableError) {
         window = ByteWindow(source: source)
-        self.options = options
         // Sample the first lines for columns and types.
         var names: [String] = []
         var index: [String: Int] = [:]
@@ -56,6 +55,8 @@ public final class JSONLinesTableReader: TableReader {
         if sample.isEmpty {
             throw TableError(.emptyFile, "'\(source.name)' has no JSON object lines")
         }
+        let options = try options.planned(for: names)
+        self.options = options
         var kept = Array(names.indices)
         if let wanted = options.columns {
             kept = try wanted.map { name throws(TableError) in

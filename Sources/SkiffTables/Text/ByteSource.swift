@@ -4,12 +4,22 @@
     import Darwin
 #endif
 
-/// A file (or standard input) read front to back in blocks, closed when released.
+/// A file, standard input or bytes in memory, read front to back in blocks; a file is closed when released.
 final class ByteSource {
     /// The name shown in messages.
     let name: String
-    private let file: UnsafeMutablePointer<FILE>
+    private let file: UnsafeMutablePointer<FILE>?
     private let ownsFile: Bool
+    private let memory: [UInt8]
+    private var memoryOffset = 0
+
+    /// Bytes already in memory (a request body), named `name` in messages.
+    init(bytes: [UInt8], name: String) {
+        file = nil
+        ownsFile = false
+        memory = bytes
+        self.name = name
+    }
 
     /// Opens `path`; `-` is standard input.
     init(path: String) throws(TableError) {
@@ -20,6 +30,7 @@ final class ByteSource {
             }
             file = input
             ownsFile = false
+            memory = []
             name = "standard input"
             return
         }
@@ -33,15 +44,22 @@ final class ByteSource {
         }
         file = opened
         ownsFile = true
+        memory = []
         name = path
     }
 
     deinit {
-        if ownsFile { fclose(file) }
+        if ownsFile, let file { fclose(file) }
     }
 
     /// Reads up to `count` bytes into `buffer`; 0 at the end of the input.
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(TableError) -> Int {
+        guard let file else {
+            let n = min(count, memory.count - memoryOffset)
+            memory.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + memoryOffset, count: n) }
+            memoryOffset += n
+            return n
+        }
         let n = fread(buffer, 1, count, file)
         if n == 0 && ferror(file) != 0 {
             throw TableError(.unreadableFile, "cannot read '\(name)': \(String(cString: strerror(errno)))")

@@ -40,7 +40,17 @@ public enum TextValues {
     @inline(__always)
     public static func double(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         if let fast = DecimalParsing.fastPath(field) { return fast }
-        return slowDouble(field)
+        return slowDouble(trimmed(field))
+    }
+
+    /// The field without leading and trailing spaces and tabs: pandas reads ` 7 ` in a number column as 7.
+    @inline(__always)
+    static func trimmed(_ field: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var lower = 0
+        var upper = field.count
+        while lower < upper && (field[lower] == 0x20 || field[lower] == 0x09) { lower += 1 }
+        while upper > lower && (field[upper - 1] == 0x20 || field[upper - 1] == 0x09) { upper -= 1 }
+        return lower == 0 && upper == field.count ? field : UnsafeBufferPointer(rebasing: field[lower..<upper])
     }
 
     @inline(never)
@@ -71,6 +81,7 @@ public enum TextValues {
     /// The integer an optional sign and decimal digits denote; nil for anything else or beyond Int64.
     @inline(__always)
     public static func int64(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let field = trimmed(field)
         let n = field.count
         var i = 0
         var negative = false
@@ -96,6 +107,7 @@ public enum TextValues {
 
     /// `True`/`False` in any letter case (pandas' boolean literals); with `numeric`, also `1` and `0`.
     public static func boolean(_ field: UnsafeBufferPointer<UInt8>, numeric: Bool = false) -> Bool? {
+        let field = trimmed(field)
         if numeric && field.count == 1 {
             if field[0] == UInt8(ascii: "1") { return true }
             if field[0] == UInt8(ascii: "0") { return false }

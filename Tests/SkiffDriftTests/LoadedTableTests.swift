@@ -6,43 +6,32 @@ import Testing
     import Glibc
 #endif
 
-@Suite("CSV reading")
-struct CSVReaderTests {
-    func records(_ text: String) throws -> [[String]] {
-        let dir = try TempDirectory()
-        let path = try dir.write("t.csv", text)
-        var out: [[String]] = []
-        try CSVReader(path: path).forEachRecord { record in
-            out.append((0..<record.count).map { record.string($0) })
-            return true
-        }
-        return out
-    }
-
-    @Test("Quoted fields keep commas, escaped quotes and line breaks; CRLF and a missing final newline work")
-    func quoting() throws {
-        let rows = try records("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",3\r\n\"two\nlines\",,5")
-        #expect(rows == [["a", "b", "c"], ["x, y", "say \"hi\"", "3"], ["two\nlines", "", "5"]])
-    }
-
-    @Test("Empty lines are skipped and trailing empty fields are kept")
-    func emptyLines() throws {
-        #expect(try records("a,b\n\n1,\n") == [["a", "b"], ["1", ""]])
-    }
-
-    @Test("A missing file is an unreadable-file error")
-    func missingFile() {
-        #expect(throws: DriftError.self) {
-            try CSVReader(path: "/nonexistent/skiff.csv").forEachRecord { _ in true }
-        }
-    }
-
+@Suite("Reading tables for drift")
+struct LoadedTableTests {
     @Test("Type inference: numbers (with missing markers) are numerical, anything else categorical")
     func inference() throws {
         let dir = try TempDirectory()
         let path = try dir.write("t.csv", "n,c,m,e\n1.5,a,NaN,\n-2e3,b,3,\nNA,1,,\n")
         let kinds = try LoadedTable.inferTypes(path: path)
         #expect(kinds == ["n": .numerical, "c": .categorical, "m": .numerical, "e": .numerical])
+    }
+
+    @Test("Ragged rows, unparsable numbers, integer columns and categories are counted as before")
+    func counting() throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("t.csv", "i,x,c\n1,1.5,a\n2,oops,b\n3\n4,2,a,extra\n")
+        let table = try LoadedTable.load(path: path, kinds: ["x": .numerical], mode: .exact)
+        #expect(table.rows == 4 && table.shortRows == 1 && table.longRows == 1 && table.raggedExamples == [4, 5])
+        let i = try #require(table.column(named: "i"))
+        #expect(i.integerValued && i.numbers == [1, 2, 3, 4] && i.missing == 0)
+        let x = try #require(table.column(named: "x"))
+        #expect(x.invalid == 1 && x.invalidExamples == ["'oops' on line 3"] && x.absentInShortRows == 1)
+        #expect(x.numbers == [1.5, 2] && x.missing == 2 && !x.integerValued)
+        let c = try #require(table.column(named: "c"))
+        #expect(c.categories == ["a": 2, "b": 1] && c.missing == 1)
+        let profiled = try LoadedTable.load(path: path, kinds: ["x": .numerical], mode: .profile)
+        let profile = try #require(profiled.column(named: "x")?.profile)
+        #expect(profile.rows == 4 && profile.missing == 2 && profile.invalid == 1)
     }
 }
 
@@ -66,7 +55,7 @@ struct NumberParsingTests {
             lines.append(text)
             expected.append(strtod(text, nil))
         }
-        for bad in ["1.2.3", "12abc", "0x10", " 7", "--1"] { lines.append(bad) }
+        for bad in ["1.2.3", "12abc", "0x10", "7 x", "--1"] { lines.append(bad) }
         let path = try dir.write("n.csv", lines.joined(separator: "\n") + "\n")
         let table = try LoadedTable.load(path: path, kinds: ["x": .numerical], mode: .exact)
         let column = try #require(table.column(named: "x"))
