@@ -233,6 +233,12 @@ let package = Package(
             path: "Benchmarks/InferenceBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "TablesBenchmark",
+            dependencies: ["SkiffTables"],
+            path: "Benchmarks/TablesBenchmark",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SkiffStats",
             swiftSettings: strictSettings

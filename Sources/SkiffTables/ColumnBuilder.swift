@@ -3,16 +3,17 @@
 /// A column whose type was inferred as int64 widens to float64 when a later field is a fraction (or beyond
 /// Int64), as pandas would have typed the whole column; a declared type never changes.
 final class ColumnBuilder {
+    // A builder belongs to one reader, used by one thread at a time, so dynamic exclusivity checks are skipped.
     let name: String
-    private(set) var type: ColumnType
+    @exclusivity(unchecked) private(set) var type: ColumnType
     private let mayWiden: Bool
-    private var ints: [Int64] = []
-    private var floats: [Double] = []
-    private var float32s: [Float] = []
-    private var bools: [Bool] = []
-    private var indices: [Int32] = []
-    private var dictionary = ByteDictionary()
-    private var validity: Validity
+    @exclusivity(unchecked) private var ints: [Int64] = []
+    @exclusivity(unchecked) private var floats: [Double] = []
+    @exclusivity(unchecked) private var float32s: [Float] = []
+    @exclusivity(unchecked) private var bools: [Bool] = []
+    @exclusivity(unchecked) private var indices: [Int32] = []
+    @exclusivity(unchecked) private var dictionary = ByteDictionary()
+    @exclusivity(unchecked) private var validity: Validity
     private let capacity: Int
 
     init(name: String, type: ColumnType, inferred: Bool, capacity: Int) {

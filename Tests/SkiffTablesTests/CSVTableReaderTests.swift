@@ -178,4 +178,47 @@ struct CSVTableReaderTests {
             #expect(text.withUTF8 { TextValues.double($0) } == nil, "\(bad)")
         }
     }
+
+    @Test("Random fields with delimiters, quotes, CR, LF and long runs round-trip through an RFC 4180 encoding")
+    func randomRoundTrip() throws {
+        var rng = SeededGenerator(seed: 42)
+        let alphabet: [Character] = ["a", "b", ",", "\"", "\n", "\r", " ", "7", "é", "\t"]
+        let dir = try ScratchDirectory()
+        for round in 0..<40 {
+            let width = Int.random(in: 1...6, using: &rng)
+            var rows: [[String]] = []
+            for _ in 0..<Int.random(in: 1...60, using: &rng) {
+                rows.append(
+                    (0..<width).map { _ in
+                        let length = Int.random(in: 1...(round % 4 == 0 ? 40 : 12), using: &rng)
+                        return "x" + String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+                    })
+            }
+            func encode(_ field: String) -> String {
+                // By scalar: "\r\n" is one Character, which a Character test would miss.
+                field.unicodeScalars.contains(where: { ",\"\n\r".unicodeScalars.contains($0) })
+                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            }
+            let header = (0..<width).map { "c\($0)" }
+            let text = ([header] + rows).map { $0.map(encode).joined(separator: ",") }.joined(separator: "\r\n")
+            let types = Dictionary(uniqueKeysWithValues: header.map { ($0, ColumnType.string) })
+            let (_, read, _) = try readAll(
+                try dir.write("r\(round).csv", text), ReadOptions(batchRows: 7, types: types))
+            #expect(read == rows.map { $0.map { Optional($0) } }, "round \(round)")
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for reproducible random inputs.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
 }

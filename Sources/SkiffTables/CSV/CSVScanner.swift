@@ -8,8 +8,12 @@
 struct CSVScanner: ~Copyable {
     private var window: ByteWindow
     private let delimiter: UInt8
-    private var starts: [Int] = []
-    private var ends: [Int] = []
+    /// Field `i` of the current record is `window.base[starts[i]..<ends[i]]`; room for `boundsCapacity` fields.
+    private var starts: UnsafeMutablePointer<Int>
+    private var ends: UnsafeMutablePointer<Int>
+    private var boundsCapacity = 64
+    /// Fields in the current record.
+    private(set) var fieldCount = 0
     private var checkedBOM = false
     /// The line the next record starts on.
     private var nextLine = 1
@@ -19,19 +23,42 @@ struct CSVScanner: ~Copyable {
     init(source: ByteSource, delimiter: UInt8) {
         window = ByteWindow(source: source)
         self.delimiter = delimiter
-        starts.reserveCapacity(64)
-        ends.reserveCapacity(64)
+        starts = .allocate(capacity: boundsCapacity)
+        ends = .allocate(capacity: boundsCapacity)
+    }
+
+    deinit {
+        starts.deallocate()
+        ends.deallocate()
     }
 
     var name: String { window.name }
-
-    /// Fields in the current record.
-    var fieldCount: Int { starts.count }
 
     /// The bytes of field `i` of the current record (unquoted).
     @inline(__always)
     func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: window.base + starts[i], count: ends[i] - starts[i])
+    }
+
+    @inline(__always)
+    private mutating func addField(_ start: Int, _ end: Int) {
+        if fieldCount == boundsCapacity { growBounds() }
+        starts[fieldCount] = start
+        ends[fieldCount] = end
+        fieldCount += 1
+    }
+
+    private mutating func growBounds() {
+        let bigger = boundsCapacity * 2
+        let newStarts = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+        let newEnds = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+        newStarts.update(from: starts, count: fieldCount)
+        newEnds.update(from: ends, count: fieldCount)
+        starts.deallocate()
+        ends.deallocate()
+        starts = newStarts
+        ends = newEnds
+        boundsCapacity = bigger
     }
 
     /// Moves to the next record; false at the end of the input.
@@ -69,9 +96,11 @@ struct CSVScanner: ~Copyable {
     private enum Scan { case record, blank, incomplete, openQuote }
 
     /// Scans one record from the window's start. With `final`, the end of the window ends the record.
+    ///
+    /// Unquoted stretches are skipped eight bytes at a time: a byte equal to the delimiter, a line feed or a quote
+    /// is found with the SWAR zero-byte test, whose lowest flagged byte is always a true match.
     private mutating func scanRecord(final: Bool = false) -> Scan {
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        fieldCount = 0
         let base = window.base
         let end = window.end
         var i = window.start
@@ -80,7 +109,29 @@ struct CSVScanner: ~Copyable {
         var quoted = false
         var newlinesInQuotes = 0
         let delimiter = self.delimiter
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let delimiters = ones &* UInt64(delimiter)
+        let newlines = ones &* 0x0A
+        let quotes = ones &* 0x22
         scan: while i < end {
+            if !inQuotes {
+                // Skip ordinary bytes a word at a time.
+                while i + 8 <= end {
+                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian
+                    let d = word ^ delimiters
+                    let n = word ^ newlines
+                    let q = word ^ quotes
+                    let hits =
+                        ((d &- ones) & ~d & highs) | ((n &- ones) & ~n & highs) | ((q &- ones) & ~q & highs)
+                    if hits != 0 {
+                        i += hits.trailingZeroBitCount >> 3
+                        break
+                    }
+                    i += 8
+                }
+                guard i < end else { break scan }
+            }
             let c = base[i]
             if inQuotes {
                 if c == 0x22 {
@@ -95,8 +146,7 @@ struct CSVScanner: ~Copyable {
                     newlinesInQuotes += 1
                 }
             } else if c == delimiter {
-                starts.append(fieldStart)
-                ends.append(i)
+                addField(fieldStart, i)
                 fieldStart = i + 1
             } else if c == 0x0A {
                 break scan
@@ -107,16 +157,16 @@ struct CSVScanner: ~Copyable {
             }
             i += 1
         }
-        if i == end && !final { return .incomplete }
+        if i >= end && !final { return .incomplete }
         if inQuotes && final { return .openQuote }
+        i = min(i, end)
         var fieldEnd = i
         if fieldEnd > fieldStart && base[fieldEnd - 1] == 0x0D { fieldEnd -= 1 }
-        starts.append(fieldStart)
-        ends.append(fieldEnd)
+        addField(fieldStart, fieldEnd)
         window.start = i < end ? i + 1 : end
         line = nextLine
         nextLine += 1 + newlinesInQuotes
-        if starts.count == 1 && ends[0] == starts[0] { return .blank }
+        if fieldCount == 1 && ends[0] == starts[0] { return .blank }
         if quoted { unquote() }
         return .record
     }
@@ -125,7 +175,7 @@ struct CSVScanner: ~Copyable {
     /// one quote, and text after the closing quote is kept as it is, as pandas does.
     private mutating func unquote() {
         let base = window.base
-        for f in starts.indices {
+        for f in 0..<fieldCount {
             let s = starts[f]
             let e = ends[f]
             guard s < e, base[s] == 0x22 else { continue }

@@ -3,8 +3,9 @@
 /// Undeclared columns are typed from the first `inferenceRows` data rows (``TypeInference``); those rows are
 /// kept and handed out first, so nothing is read twice. Missing values are pandas' markers (``TextValues``).
 public final class CSVTableReader: TableReader {
-    public private(set) var report = ReadReport()
-    private var scanner: CSVScanner
+    // A reader is used by one thread at a time, so dynamic exclusivity checks are skipped.
+    @exclusivity(unchecked) public private(set) var report = ReadReport()
+    @exclusivity(unchecked) private var scanner: CSVScanner
     private let options: ReadOptions
     private let header: [String]
     /// For each kept column, its field index in the file.
@@ -13,7 +14,7 @@ public final class CSVTableReader: TableReader {
     /// Sampled rows not yet handed out.
     private var pending: [SampledRow] = []
     private var pendingIndex = 0
-    private var rowsInBatch = 0
+    @exclusivity(unchecked) private var rowsInBatch = 0
     private var firstRow = 0
     private var finished = false
 

@@ -11,8 +11,9 @@ public final class CSVWriter {
     private let ownsDescriptor: Bool
     private let name: String
     private let delimiter: UInt8
-    private var buffer: [UInt8] = []
-    private var atRowStart = true
+    // A writer is used by one thread at a time, so dynamic exclusivity checks are skipped.
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var atRowStart = true
     private var closed = false
 
     /// Creates (or truncates) the file at `path`; `-` is standard output.
