@@ -81,24 +81,12 @@ final class ColumnBuilder {
         return true
     }
 
-    /// Appends a value already typed (JSON Lines).
-    func append(number: Double, integer: Int64?) -> Bool {
-        switch type {
-        case .float64: floats.append(number)
-        case .float32: float32s.append(Float(number))
-        case .int64:
-            if let integer {
-                ints.append(integer)
-            } else if mayWiden {
-                widen()
-                floats.append(number)
-            } else {
-                return false
-            }
-        case .boolean, .string: return false
-        }
+    /// Appends text to a string column as it is: JSON strings are never missing markers.
+    @inline(__always)
+    func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(type == .string)
+        indices.append(dictionary.index(of: bytes))
         validity.append(true)
-        return true
     }
 
     func append(boolean: Bool) -> Bool {
