@@ -3,7 +3,7 @@ import Foundation
 import SkiffDrift
 import SkiffStats
 
-/// `skiff drift`: compares a current CSV with a reference CSV or saved profile, column by column.
+/// `skiff drift`: compares current data with reference data or a saved profile, column by column.
 struct DriftCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drift",
@@ -28,10 +28,12 @@ struct DriftCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Reference data: a CSV file, or a profile written by 'skiff profile'.")
+    @Option(
+        name: .long, help: "Reference data: a CSV, JSON Lines or Parquet file, or a profile written by 'skiff profile'."
+    )
     var reference: String
 
-    @Option(name: .long, help: "Current data: a CSV file with a header row.")
+    @Option(name: .long, help: "Current data: a CSV (with a header row), JSON Lines or Parquet file.")
     var current: String
 
     @Option(name: .long, parsing: .singleValue, help: "Columns to treat as numerical (comma-separated, repeatable).")
@@ -148,16 +150,20 @@ func printError(_ message: String) {
 
 /// Recognises saved profiles among reference paths.
 enum ProfileFile {
-    /// A profile when the file starts with `{` (a CSV header cannot be a JSON object), otherwise a CSV.
+    /// A data file when its extension names one; otherwise a profile when it starts with `{`, else a CSV.
     static func referenceSource(path: String) throws -> ReferenceSource {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DriftError(.unreadableFile, "cannot open '\(path)'")
         }
         let head = (try? handle.read(upToCount: 64)) ?? Data()
         try? handle.close()
-        guard head.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }).first == UInt8(ascii: "{")
+        // A data file by its extension; otherwise a JSON object is a saved profile (a .profile or .json file).
+        let lower = path.lowercased()
+        let isData = [".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet", ".pq"].contains { lower.hasSuffix($0) }
+        guard !isData,
+            head.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }).first == UInt8(ascii: "{")
         else {
-            return .csv(path: path)
+            return .table(path: path)
         }
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -3,15 +3,15 @@ import Foundation
 import SkiffDrift
 import SkiffStats
 
-/// `skiff profile`: summarises a CSV file into a mergeable profile reusable as a drift reference.
+/// `skiff profile`: summarises a data file into a mergeable profile reusable as a drift reference.
 struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "Build a reusable, mergeable data profile (sketches per column) from CSV files or profiles.",
+        abstract: "Build a reusable, mergeable data profile (sketches per column) from data files or profiles.",
         discussion: """
             The profile holds, per column, counts, missing values, min/max, mean/variance, a KLL quantile \
             sketch, a HyperLogLog distinct count and value counts. Use it as the reference of 'skiff drift' \
-            so the training data need not be read again. Several inputs (CSV files or saved profiles) are \
+            so the training data need not be read again. Several inputs (CSV, JSON Lines or Parquet files, or saved profiles) are \
             merged into one profile: counts and moments exactly, sketches within their error bounds.
 
             Examples:
@@ -24,7 +24,10 @@ struct ProfileCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "CSV files (header row required) or saved profiles; all are merged into one profile.")
+    @Argument(
+        help:
+            "CSV (header row required), JSON Lines or Parquet files, or saved profiles; all are merged into one profile."
+    )
     var inputs: [String]
 
     @Option(name: [.short, .customLong("output")], help: "Where to write the profile.")
@@ -45,7 +48,7 @@ struct ProfileCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard !inputs.isEmpty else { throw ValidationError("give at least one CSV file or profile to read") }
+        guard !inputs.isEmpty else { throw ValidationError("give at least one data file or profile to read") }
         for input in inputs where !FileManager.default.isReadableFile(atPath: input) {
             throw ValidationError("'\(input)': no such readable file")
         }
@@ -72,7 +75,7 @@ struct ProfileCommand: ParsableCommand {
                 switch try ProfileFile.referenceSource(path: input) {
                 case .profile(let saved, _):
                     next = saved
-                case .csv(let path):
+                case .table(let path):
                     let (built, table) = try DriftAnalysis.profile(path: path, options: options, quantileK: quantileK)
                     raggedRows += table.shortRows + table.longRows
                     next = built

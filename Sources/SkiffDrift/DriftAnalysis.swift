@@ -21,8 +21,8 @@ public struct DriftOptions: Sendable {
 
 /// Where the reference data comes from.
 public enum ReferenceSource: Sendable {
-    /// A CSV file: exact tests on the raw values.
-    case csv(path: String)
+    /// A data file (CSV, JSON Lines or Parquet): exact tests on the raw values.
+    case table(path: String)
     /// A saved profile: the tests are computed from sketches (the current CSV is profiled too).
     case profile(DatasetProfile, path: String)
 }
@@ -40,7 +40,7 @@ public enum DriftAnalysis {
         -> DriftReport
     {
         switch reference {
-        case .csv(let path):
+        case .table(let path):
             return try runExact(referencePath: path, currentPath: currentPath, options: options)
         case .profile(let profile, let path):
             return try runProfiles(reference: profile, referencePath: path, currentPath: currentPath, options: options)

@@ -97,7 +97,7 @@ def best_process(cmd: list[str], rounds: int = 3) -> float:
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return min(times)
 
