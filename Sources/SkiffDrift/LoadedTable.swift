@@ -171,6 +171,10 @@ final class ColumnBuffer {
         }
         if numeric {
             if batch.type != .int64 { integral = false }
+            if exact, batch.validity == nil, case .float64(let values) = batch.values {
+                numbers.append(contentsOf: values)
+                return
+            }
             let values = batch.doubles()
             if exact {
                 numbers.reserveCapacity(numbers.count + count - batch.missingCount)

@@ -29,7 +29,7 @@ struct DriftAnalysisTests {
     func fixturesFromCSV(scenario: String) throws {
         let want = try expected(scenario)
         let report = try DriftAnalysis.run(
-            reference: .csv(path: fixturePath("\(scenario)/reference.csv")),
+            reference: .table(path: fixturePath("\(scenario)/reference.csv")),
             currentPath: fixturePath("\(scenario)/current.csv"), options: options(for: want))
         for column in want["columns"] as? [[String: Any]] ?? [] {
             let name = column["name"] as! String
@@ -47,7 +47,7 @@ struct DriftAnalysisTests {
     func inferredTypes(scenario: String) throws {
         let want = try expected(scenario)
         let report = try DriftAnalysis.run(
-            reference: .csv(path: fixturePath("\(scenario)/reference.csv")),
+            reference: .table(path: fixturePath("\(scenario)/reference.csv")),
             currentPath: fixturePath("\(scenario)/current.csv"), options: DriftOptions())
         for column in want["columns"] as? [[String: Any]] ?? [] {
             let got = report.columns.first { $0.name == column["name"] as? String }
@@ -76,7 +76,7 @@ struct DriftAnalysisTests {
     @Test("JSON output has exactly the documented keys and values")
     func jsonShape() throws {
         let report = try DriftAnalysis.run(
-            reference: .csv(path: fixturePath("small/reference.csv")), currentPath: fixturePath("small/current.csv"),
+            reference: .table(path: fixturePath("small/reference.csv")), currentPath: fixturePath("small/current.csv"),
             options: DriftOptions())
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
@@ -99,7 +99,8 @@ struct BadDataTests {
     func run(_ reference: String, _ current: String, options: DriftOptions = DriftOptions()) throws -> DriftReport {
         let dir = try TempDirectory()
         return try DriftAnalysis.run(
-            reference: .csv(path: try dir.write("ref.csv", reference)), currentPath: try dir.write("cur.csv", current),
+            reference: .table(path: try dir.write("ref.csv", reference)),
+            currentPath: try dir.write("cur.csv", current),
             options: options)
     }
 
@@ -199,7 +200,7 @@ struct HTMLReportTests {
             "x,<b>&c\n" + (0..<60).map { "\($0 * 2),\(["p", "q"][$0 % 3 == 0 ? 0 : 1])" }.joined(separator: "\n"))
         var options = DriftOptions()
         options.charts = true
-        let report = try DriftAnalysis.run(reference: .csv(path: ref), currentPath: cur, options: options)
+        let report = try DriftAnalysis.run(reference: .table(path: ref), currentPath: cur, options: options)
         let html = HTMLReport.render(report)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.components(separatedBy: "<svg ").count - 1 == 2)

@@ -3,7 +3,7 @@
 end vs XGBoost's own predictor on the same rows.
 
 Usage:
-  swift build -c release --product skiff --product TablesBenchmark
+  swift build -c release --product skiff && swift build -c release --product TablesBenchmark
   python3 scripts/bench/tables.py [--rows 200000] [--cols 20] [--data /tmp/skiff-tables-bench] [--before OLD_SKIFF]
 
 Generates seeded float data (pandas' `to_csv`, `to_json(lines=True)` and pyarrow's `write_table` with Snappy),
