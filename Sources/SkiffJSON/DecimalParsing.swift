@@ -43,6 +43,23 @@ public enum DecimalParsing {
         return text.withUTF8 { bytes in fastPath(bytes) } ?? Double(text)
     }
 
+    /// The value of eight ASCII digits at `p`, or nil when any of them is not a digit: SWAR, combining digit
+    /// pairs, then pairs of pairs, then the two halves, each step one multiply-and-shift.
+    @inline(__always)
+    static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self).littleEndian
+        // Every byte is 0x30...0x39: its high nibble is 3, and adding 6 does not carry into the high nibble.
+        let all: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        guard word & all == 0x3030_3030_3030_3030,
+            (word &+ 0x0606_0606_0606_0606) & all == 0x3030_3030_3030_3030
+        else { return nil }
+        var v = word & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* (1 + (10 << 8))) >> 8  // pairs: 10·a + b in every other byte
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* (1 + (100 << 16))) >> 16  // quads in every other 16-bit lane
+        v = ((v & 0x0000_FFFF_0000_FFFF) &* (1 + (10_000 << 32))) >> 32  // the eight digits
+        return v
+    }
+
     /// Clinger's fast path over a literal's bytes; nil when the literal needs the full conversion (or is not a
     /// JSON number). Callers fall back to a correctly rounded conversion such as `strtod`.
     public static func fastPath(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -70,6 +87,16 @@ public enum DecimalParsing {
             index += 1
             var fractionDigits = false
             while index < count, bytes[index] &- 0x30 < 10 {
+                // Once a significant digit is in, long fractions go eight digits at a time.
+                if mantissa != 0, index + 8 <= count, let eight = eightDigits(bytes.baseAddress! + index) {
+                    fractionDigits = true
+                    digits += 8
+                    guard digits <= 19 else { return nil }
+                    mantissa = mantissa &* 100_000_000 &+ eight
+                    exponent -= 8
+                    index += 8
+                    continue
+                }
                 fractionDigits = true
                 if mantissa != 0 || bytes[index] != 0x30 { digits += 1 }
                 guard digits <= 19 else { return nil }

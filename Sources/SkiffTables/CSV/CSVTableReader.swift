@@ -11,6 +11,7 @@ public final class CSVTableReader: TableReader {
     /// For each kept column, its field index in the file.
     private let projection: [Int]
     private let builders: [ColumnBuilder]
+    private let handles: [Unmanaged<ColumnBuilder>]
     /// Sampled rows not yet handed out.
     private var pending: [SampledRow] = []
     private var pendingIndex = 0
@@ -61,6 +62,7 @@ public final class CSVTableReader: TableReader {
                 name: name, type: declared ?? inference[index].type, inferred: declared == nil,
                 capacity: options.batchRows)
         }
+        handles = builders.map { Unmanaged.passUnretained($0) }
         self.scanner = scanner
         self.options = options
         self.header = header
@@ -110,14 +112,17 @@ public final class CSVTableReader: TableReader {
             }
             report.noteRagged(line: line, short: fieldCount < header.count)
         }
-        for (builder, index) in zip(builders, projection) {
+        for (position, index) in projection.enumerated() {
             guard index < fieldCount else {
-                builder.appendMissing()
-                report.absentValues[builder.name, default: 0] += 1
+                builders[position].appendMissing()
+                report.absentValues[builders[position].name, default: 0] += 1
                 continue
             }
             let value = field(index)
-            if !builder.append(value) { try invalid(value, builder: builder, line: line) }
+            // `builders` keeps the objects alive; the unretained handle spares a retain/release per field.
+            if !handles[position]._withUnsafeGuaranteedRef({ $0.append(value) }) {
+                try invalid(value, builder: builders[position], line: line)
+            }
         }
         rowsInBatch += 1
         report.rows += 1
