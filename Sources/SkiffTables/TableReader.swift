@@ -191,14 +191,9 @@ extension Tables {
         }
     }
 
-    /// A reader of the Parquet file at `path`. Parquet's footer comes last, so the file is read at offsets, never
-    /// as a stream; `source` is not used.
     static func openParquet(path: String, source: ByteSource, options: ReadOptions) throws(TableError)
         -> any TableReader
     {
-        guard path != "-" else {
-            throw TableError(.unsupportedFormat, "Parquet cannot be read from standard input")
-        }
-        return try ParquetTableReader(path: path, options: options)
+        throw TableError(.unsupportedFormat, "'\(path)': Parquet is not read yet; convert it to CSV or JSON Lines")
     }
 }
