@@ -41,12 +41,32 @@ public final class RouteTable: Sendable {
     public func methods(for path: String) -> [HTTPRequest.Method] {
         let parts = Self.segments(path)
         var found: Set<HTTPRequest.Method> = []
+        var best: [Bool] = []
         routes.withLock { routes in
+            // As the router's trie does, a literal segment wins over a parameter at the first place they differ:
+            // `logged-models/search` is not `logged-models/{model_id}`.
             for route in routes.byPath.values where Self.matches(route.segments, parts) {
-                found.formUnion(route.operations.map(\.method))
+                let literals = route.segments.map { $0 != "*" && $0 != "**" && !$0.hasPrefix(":") }
+                switch Self.compare(literals, best) {
+                case _ where found.isEmpty, .orderedDescending:
+                    best = literals
+                    found = Set(route.operations.map(\.method))
+                case .orderedSame:
+                    found.formUnion(route.operations.map(\.method))
+                case .orderedAscending:
+                    break
+                }
             }
         }
         return found.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    private enum Order { case orderedAscending, orderedSame, orderedDescending }
+
+    /// Compares two templates' literal masks at the first segment where they differ (a literal is more specific).
+    private static func compare(_ a: [Bool], _ b: [Bool]) -> Order {
+        for (x, y) in zip(a, b) where x != y { return x ? .orderedDescending : .orderedAscending }
+        return a.count == b.count ? .orderedSame : (a.count > b.count ? .orderedDescending : .orderedAscending)
     }
 
     static func segments(_ path: some StringProtocol) -> [Substring] {
