@@ -12,14 +12,15 @@ import SkiffTables
 struct PredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Score a CSV file with an ONNX, XGBoost or LightGBM model.",
+        abstract: "Score a CSV or JSON Lines file with an ONNX, XGBoost or LightGBM model.",
         discussion: """
             MODEL is a .onnx file, an XGBoost model saved as .json or .ubj, or a LightGBM text model (.txt); or a \
             registry model (models:/NAME/VERSION, models:/NAME@ALIAS) or run artifact (runs:/RUN_ID/path) with an \
             ONNX, XGBoost or LightGBM flavor, fetched from --tracking-uri into the model cache (SKIFF_MODEL_CACHE, \
             default ~/.cache/skiff/models).
 
-            The input CSV has a header row. An empty field or NaN is a missing value. Columns are matched to the
+            The input is CSV with a header row, or JSON Lines (one object per line), by its extension or --format.
+            An empty field, NaN, NA, null and pandas' other missing markers are missing values. Columns are matched to the
             model's named inputs by name; a model with a single two-dimensional input takes all columns in order
             (or, for XGBoost and LightGBM models that record feature names, those columns by name).
 
@@ -43,7 +44,7 @@ struct PredictCommand: AsyncParsableCommand {
         help: "The Skiff tracking server for models:/ and runs:/ references (MLFLOW_TRACKING_URI).")
     var trackingURI: String?
 
-    @Option(name: .long, help: "The input CSV file, or - for standard input.")
+    @Option(name: .long, help: "The input CSV or JSON Lines file, or - for standard input.")
     var input: String
 
     @Option(name: .long, help: "The output CSV file, or - for standard output.")
