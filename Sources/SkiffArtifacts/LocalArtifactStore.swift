@@ -194,7 +194,8 @@ final class LocalDownload: ArtifactDownload, @unchecked Sendable {
         self.modificationTime = modificationTime
     }
 
-    /// Bytes per chunk: large enough that syscalls do not dominate, small enough to keep memory flat.
+    /// Bytes per chunk: large enough that syscalls do not dominate, small enough to keep memory flat, and at
+    /// `skiff server`'s mmap threshold so each freed chunk goes back to the system.
     static let chunkSize = 256 * 1024
 
     func next() async throws -> ByteBuffer? {

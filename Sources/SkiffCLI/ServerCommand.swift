@@ -114,10 +114,11 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try resolved
-        // Artifact streams allocate megabyte buffers (S3 upload parts) on whichever thread runs the request.
-        // glibc's adaptive threshold would then serve them from per-thread arenas that keep the freed memory;
-        // a fixed threshold maps each one and returns it on free, so RSS stays flat however much streams.
-        _ = skiff_set_mmap_threshold(1 << 20)
+        // Artifact streams allocate large buffers (256 KiB download chunks, S3 upload parts) on whichever thread
+        // runs the request and free them on an event loop. glibc's adaptive threshold would serve them from
+        // per-thread arenas that keep the freed memory; a fixed threshold at the chunk size maps each one and
+        // returns it on free, so RSS stays flat however much streams.
+        _ = skiff_set_mmap_threshold(256 << 10)
         var logger = Logger(label: "skiff")
         let level = logLevel ?? ProcessInfo.processInfo.environment["SKIFF_LOG_LEVEL"] ?? "info"
         logger.logLevel = Logger.Level(rawValue: level) ?? .info
