@@ -260,7 +260,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkiffTablesTests",
-            dependencies: ["SkiffTables"],
+            dependencies: ["SkiffTables", "SkiffJSON"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -166,15 +166,17 @@ public enum Tables {
         if path.lowercased().hasSuffix(".tsv") && options.delimiter == UInt8(ascii: ",") {
             options.delimiter = UInt8(ascii: "\t")
         }
-        let source = try ByteSource(path: path)
-        switch resolved {
-        case .csv:
-            return try CSVTableReader(source: source, options: options)
-        case .jsonl:
-            return try JSONLinesTableReader(source: source, options: options)
-        case .parquet:
-            return try openParquet(path: path, source: source, options: options)
+        if resolved == .parquet {
+            // Parquet's footer comes last: the file is read at offsets, never as a stream.
+            guard path != "-" else {
+                throw TableError(.unsupportedFormat, "Parquet cannot be read from standard input; give a file")
+            }
+            return try ParquetTableReader(path: path, options: options)
         }
+        let source = try ByteSource(path: path)
+        return resolved == .csv
+            ? try CSVTableReader(source: source, options: options)
+            : try JSONLinesTableReader(source: source, options: options)
     }
 }
 
@@ -189,11 +191,5 @@ extension Tables {
         case .jsonl: return try JSONLinesTableReader(source: source, options: options)
         case .parquet: throw TableError(.unsupportedFormat, "\(name): Parquet is read from files only")
         }
-    }
-
-    static func openParquet(path: String, source: ByteSource, options: ReadOptions) throws(TableError)
-        -> any TableReader
-    {
-        throw TableError(.unsupportedFormat, "'\(path)': Parquet is not read yet; convert it to CSV or JSON Lines")
     }
 }

@@ -1,0 +1,133 @@
+import CSnappy
+import CZlib
+import CZstd
+
+/// A column chunk's page compression, decompressing into exactly the size a page header declares.
+///
+/// Before allocating, the declared size is checked against what the compressed bytes can produce: Snappy's own
+/// length preamble (and a validation pass), Deflate's 1032:1 limit, and Zstandard's frame header or its 32768:1
+/// limit (a 128 KiB RLE block from four bytes). A page that decompresses to any other size is corrupt.
+enum ParquetCodec: Equatable {
+    case uncompressed
+    case snappy
+    case gzip
+    case zstd
+
+    /// The codec of a `CompressionCodec` value; LZO, Brotli and LZ4 are not read.
+    init(code: Int32) throws(ParquetFault) {
+        switch code {
+        case 0: self = .uncompressed
+        case 1: self = .snappy
+        case 2: self = .gzip
+        case 6: self = .zstd
+        case 3: throw .unsupported("LZO compression is not read; rewrite the file with snappy, gzip or zstd")
+        case 4: throw .unsupported("Brotli compression is not read; rewrite the file with snappy, gzip or zstd")
+        case 5, 7: throw .unsupported("LZ4 compression is not read; rewrite the file with snappy, gzip or zstd")
+        default: throw .corrupt("unknown compression codec \(code)")
+        }
+    }
+
+    /// `input` decompressed, which must come to `size` bytes.
+    func decompress(_ input: UnsafeRawBufferPointer, size: Int) throws(ParquetFault) -> [UInt8] {
+        if self == .uncompressed {
+            guard input.count == size else {
+                throw .corrupt("an uncompressed page has \(input.count) bytes but its header says \(size)")
+            }
+            return Array(input)
+        }
+        guard let source = input.baseAddress, input.count > 0 else {
+            if size == 0 { return [] }
+            throw .corrupt("a compressed page is empty but its header says \(size) bytes")
+        }
+        try checkBound(source, count: input.count, size: size)
+        var failure: ParquetFault?
+        let output = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, initialized in
+            do throws(ParquetFault) {
+                try inflate(source, count: input.count, into: buffer.baseAddress!, size: size)
+                initialized = size
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return output
+    }
+
+    /// Rejects a declared size the compressed bytes cannot produce, before anything is allocated for it.
+    private func checkBound(_ source: UnsafeRawPointer, count: Int, size: Int) throws(ParquetFault) {
+        let limit: Int
+        switch self {
+        case .uncompressed: return
+        case .snappy:
+            var length = 0
+            let pointer = source.assumingMemoryBound(to: CChar.self)
+            guard snappy_uncompressed_length(pointer, count, &length) == SNAPPY_OK, length == size,
+                snappy_validate_compressed_buffer(pointer, count) == SNAPPY_OK
+            else { throw .corrupt("a page's snappy data is invalid or does not decompress to \(size) bytes") }
+            return
+        case .gzip:
+            limit = count.multipliedReportingOverflow(by: 1032).partialValue + 1024
+        case .zstd:
+            let declared = ZSTD_getFrameContentSize(source, count)
+            if declared < UInt64.max - 1 && declared != UInt64(size) {
+                throw .corrupt("a page's zstd frame holds \(declared) bytes but its header says \(size)")
+            }
+            limit = count.multipliedReportingOverflow(by: 32_768).partialValue + 131_072
+        }
+        guard size <= limit else {
+            throw .corrupt("a page's header says \(size) bytes, more than its \(count) compressed bytes can hold")
+        }
+    }
+
+    private func inflate(_ source: UnsafeRawPointer, count: Int, into output: UnsafeMutablePointer<UInt8>, size: Int)
+        throws(ParquetFault)
+    {
+        switch self {
+        case .uncompressed: return
+        case .snappy:
+            var length = size
+            let status = snappy_uncompress(
+                source.assumingMemoryBound(to: CChar.self), count,
+                UnsafeMutableRawPointer(output).assumingMemoryBound(to: CChar.self), &length)
+            guard status == SNAPPY_OK, length == size else {
+                throw .corrupt("a page's snappy data does not decompress to \(size) bytes")
+            }
+        case .zstd:
+            let result = ZSTD_decompress(output, size, source, count)
+            guard ZSTD_isError(result) == 0, result == size else {
+                throw .corrupt("a page's zstd data does not decompress to \(size) bytes")
+            }
+        case .gzip:
+            try gunzip(source, count: count, into: output, size: size)
+        }
+    }
+
+    /// Inflates one or more gzip members (zlib streams are accepted too).
+    private func gunzip(_ source: UnsafeRawPointer, count: Int, into output: UnsafeMutablePointer<UInt8>, size: Int)
+        throws(ParquetFault)
+    {
+        var stream = z_stream()
+        // 15 + 32: the largest window, and detect a gzip or zlib header.
+        guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw .corrupt("zlib could not start")
+        }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: source.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = UInt32(clamping: count)
+        stream.next_out = output
+        stream.avail_out = UInt32(clamping: size)
+        while true {
+            let status = CZlib.inflate(&stream, Z_FINISH)
+            if status == Z_STREAM_END {
+                // Another gzip member may follow.
+                if stream.avail_in > 0 && stream.avail_out > 0 && inflateReset(&stream) == Z_OK { continue }
+                break
+            }
+            throw .corrupt("a page's gzip data is invalid or does not decompress to \(size) bytes")
+        }
+        guard stream.avail_out == 0 else {
+            throw .corrupt("a page's gzip data does not decompress to \(size) bytes")
+        }
+    }
+}
