@@ -33,6 +33,24 @@ struct LoadedTableTests {
         let profile = try #require(profiled.column(named: "x")?.profile)
         #expect(profile.rows == 4 && profile.missing == 2 && profile.invalid == 1)
     }
+
+    @Test("A Parquet file pandas wrote loads with its own types: booleans and text categorical, numbers numerical")
+    func parquet() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SkiffTablesTests/Fixtures/parquet/pandas.parquet").path
+        let kinds = try LoadedTable.inferTypes(path: path)
+        #expect(kinds == ["age": .numerical, "score": .numerical, "city": .categorical, "member": .categorical])
+        let table = try LoadedTable.load(path: path, kinds: kinds, mode: .exact)
+        #expect(table.rows == 120 && table.shortRows == 0)
+        let age = try #require(table.column(named: "age"))
+        #expect(age.integerValued && age.numbers.count == 120 && age.missing == 0)
+        let score = try #require(table.column(named: "score"))
+        #expect(score.numbers.count == 102 && score.missing == 18 && score.invalid == 0)
+        let member = try #require(table.column(named: "member"))
+        #expect(Set(member.categories.keys) == ["True", "False"] && member.categories.values.reduce(0, +) == 120)
+        let city = try #require(table.column(named: "city"))
+        #expect(Set(city.categories.keys).isSubset(of: ["Oslo", "Lima", "Pune"]) && city.missing == 33)
+    }
 }
 
 @Suite("Number parsing")

@@ -116,3 +116,38 @@ def test_a_lightgbm_file_named_onnx_is_refused(tmp_path):
     (tmp_path / "in.csv").write_text("a,b\n1,2\n")
     out = predict(model, "--input", tmp_path / "in.csv", "--output", "-")
     assert out.returncode != 0 and out.stderr.strip()
+
+
+def write_parquet(csv_path, parquet_path, **options):
+    """The CSV's table as pandas would save it: pyarrow's own CSV reader and Parquet writer."""
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    pyarrow.parquet.write_table(pyarrow.csv.read_csv(csv_path), parquet_path, **options)
+
+
+@pytest.mark.parametrize("options", [{}, {"compression": "zstd", "row_group_size": 7}, {"use_dictionary": False, "data_page_version": "2.0"}])
+def test_parquet_input_predicts_like_its_csv(tmp_path, options):
+    for name in ["lgb_binary", "onnx_column_transformer_logreg"]:
+        c = case(name)
+        write_inputs(tmp_path / "in.csv", c["inputs"])
+        write_parquet(tmp_path / "in.csv", tmp_path / "in.parquet", **options)
+        from_csv = predict(FIXTURES / c["model"], "--input", tmp_path / "in.csv", "--output", "-")
+        from_parquet = predict(FIXTURES / c["model"], "--input", tmp_path / "in.parquet", "--output", "-")
+        assert from_csv.returncode == 0 and from_parquet.returncode == 0, from_parquet.stderr
+        assert from_parquet.stdout == from_csv.stdout and len(read_csv(from_parquet.stdout)) > 5
+
+
+def test_a_truncated_parquet_file_is_named_not_a_crash(tmp_path):
+    c = case("lgb_binary")
+    write_inputs(tmp_path / "in.csv", c["inputs"])
+    write_parquet(tmp_path / "in.csv", tmp_path / "in.parquet")
+    whole = (tmp_path / "in.parquet").read_bytes()
+    for cut in [0, 3, len(whole) // 2, len(whole) - 1]:
+        (tmp_path / "cut.parquet").write_bytes(whole[:cut])
+        out = predict(FIXTURES / c["model"], "--input", tmp_path / "cut.parquet", "--output", "-")
+        assert out.returncode != 0
+        assert "cut.parquet" in out.stderr, out.stderr
+        assert "Fatal error" not in out.stderr and "Segmentation" not in out.stderr
+    out = predict(FIXTURES / c["model"], "--input", "-", "--format", "parquet", "--output", "-", stdin="")
+    assert out.returncode != 0 and "standard input" in out.stderr
