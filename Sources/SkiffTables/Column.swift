@@ -60,6 +60,20 @@ public struct DictionaryStrings: Sendable, Equatable {
         self.dictionary = dictionary
         self.indices = indices
     }
+
+    /// `values` with each distinct one stored once, in first-seen order.
+    public init(interning values: [String]) {
+        var positions: [String: Int32] = [:]
+        var distinct: [String] = []
+        indices = values.map { value in
+            if let known = positions[value] { return known }
+            let index = Int32(distinct.count)
+            positions[value] = index
+            distinct.append(value)
+            return index
+        }
+        dictionary = distinct
+    }
 }
 
 /// A column's values, by type.

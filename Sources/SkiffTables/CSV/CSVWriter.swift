@@ -7,9 +7,7 @@
 /// Writes CSV rows to a file (or standard output) through a 1 MiB buffer, without Foundation: numbers print in
 /// Swift's shortest round-trip form, text is quoted only when it holds the delimiter, a quote or a line break.
 public final class CSVWriter {
-    private let descriptor: Int32
-    private let ownsDescriptor: Bool
-    private let name: String
+    private let sink: ByteSink
     private let delimiter: UInt8
     // A writer is used by one thread at a time, so dynamic exclusivity checks are skipped.
     @exclusivity(unchecked) private var buffer: [UInt8] = []
@@ -19,26 +17,14 @@ public final class CSVWriter {
     /// Creates (or truncates) the file at `path`; `-` is standard output.
     public init(path: String, delimiter: UInt8 = UInt8(ascii: ",")) throws(TableError) {
         self.delimiter = delimiter
-        if path == "-" {
-            descriptor = 1
-            ownsDescriptor = false
-            name = "standard output"
-        } else {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                throw TableError(.unreadableFile, "cannot write '\(path)': \(String(cString: strerror(errno)))")
-            }
-            descriptor = fd
-            ownsDescriptor = true
-            name = path
-        }
+        sink = try ByteSink(path: path)
         buffer.reserveCapacity(1 << 20 + 4096)
     }
 
     deinit {
         if !closed {
             try? flush()
-            if ownsDescriptor { closeDescriptor(descriptor) }
+            try? sink.close()
         }
     }
 
@@ -95,35 +81,20 @@ public final class CSVWriter {
 
     /// Writes out what is buffered.
     public func flush() throws(TableError) {
-        var written = 0
-        let count = buffer.count
-        let failure: Int32? = buffer.withUnsafeBytes { raw in
-            while written < count {
-                let n = write(descriptor, raw.baseAddress! + written, count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += n
-            }
-            return nil
-        }
-        buffer.removeAll(keepingCapacity: true)
-        if let failure {
-            throw TableError(.unreadableFile, "cannot write '\(name)': \(String(cString: strerror(failure)))")
-        }
+        defer { buffer.removeAll(keepingCapacity: true) }
+        try sink.write(buffer)
     }
 
     /// Flushes and closes the file.
     public func close() throws(TableError) {
         guard !closed else { return }
         closed = true
-        defer { if ownsDescriptor { closeDescriptor(descriptor) } }
-        try flush()
+        do {
+            try flush()
+        } catch {
+            try? sink.close()
+            throw error
+        }
+        try sink.close()
     }
-}
-
-/// The C library's `close`, out of reach of `CSVWriter.close()`'s name.
-private func closeDescriptor(_ descriptor: Int32) {
-    _ = close(descriptor)
 }

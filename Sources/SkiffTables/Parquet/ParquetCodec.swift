@@ -131,3 +131,69 @@ enum ParquetCodec: Equatable {
         }
     }
 }
+
+extension ParquetCodec {
+    /// The `CompressionCodec` value written in a column chunk's metadata.
+    var code: Int32 {
+        switch self {
+        case .uncompressed: 0
+        case .snappy: 1
+        case .gzip: 2
+        case .zstd: 6
+        }
+    }
+
+    /// `input` compressed: Snappy, gzip at zlib's default level, or Zstandard at level 1 (pyarrow's defaults).
+    func compress(_ input: [UInt8]) -> [UInt8] {
+        if self == .uncompressed { return input }
+        return input.withUnsafeBytes { source -> [UInt8] in
+            let count = source.count
+            let base = source.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+            switch self {
+            case .uncompressed:
+                return input
+            case .snappy:
+                let capacity = snappy_max_compressed_length(count)
+                return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                    var length = capacity
+                    let status = snappy_compress(
+                        base.assumingMemoryBound(to: CChar.self), count,
+                        UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), &length)
+                    // Snappy fails only for an output buffer smaller than its own bound.
+                    precondition(status == SNAPPY_OK, "snappy_compress failed with a sufficient buffer")
+                    initialized = length
+                }
+            case .zstd:
+                let capacity = ZSTD_compressBound(count)
+                return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                    let result = ZSTD_compress(buffer.baseAddress!, capacity, base, count, 1)
+                    precondition(ZSTD_isError(result) == 0, "ZSTD_compress failed with a sufficient buffer")
+                    initialized = result
+                }
+            case .gzip:
+                return Self.gzip(base, count: count)
+            }
+        }
+    }
+
+    /// One gzip member (RFC 1952), as Parquet's GZIP codec is written.
+    private static func gzip(_ source: UnsafeRawPointer, count: Int) -> [UInt8] {
+        var stream = z_stream()
+        // 15 + 16: the largest window, with a gzip header and trailer.
+        let started = deflateInit2_(
+            &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+            Int32(MemoryLayout<z_stream>.size))
+        precondition(started == Z_OK, "zlib could not start")
+        defer { deflateEnd(&stream) }
+        let capacity = Int(deflateBound(&stream, uLong(count)))
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            stream.next_in = UnsafeMutablePointer(mutating: source.assumingMemoryBound(to: UInt8.self))
+            stream.avail_in = UInt32(count)
+            stream.next_out = buffer.baseAddress!
+            stream.avail_out = UInt32(capacity)
+            let status = deflate(&stream, Z_FINISH)
+            precondition(status == Z_STREAM_END, "deflate did not finish within deflateBound")
+            initialized = capacity - Int(stream.avail_out)
+        }
+    }
+}
