@@ -4,7 +4,7 @@ import SkiffClient
 import SkiffInference
 import SkiffTables
 
-/// `skiff predict`: scores a CSV file with an ONNX, XGBoost or LightGBM model, natively.
+/// `skiff predict`: scores a CSV, JSON Lines or Parquet file with an ONNX, XGBoost or LightGBM model, natively.
 ///
 /// Exit codes: 0 on success; 1 when the model or the input cannot be used (the message says why: a registry model that cannot be fetched, unsupported
 /// operator, missing column, non-numeric value with its row and column, corrupt model file); 64 for invalid
@@ -12,19 +12,21 @@ import SkiffTables
 struct PredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Score a CSV or JSON Lines file with an ONNX, XGBoost or LightGBM model.",
+        abstract: "Score a CSV, JSON Lines or Parquet file with an ONNX, XGBoost or LightGBM model.",
         discussion: """
             MODEL is a .onnx file, an XGBoost model saved as .json or .ubj, or a LightGBM text model (.txt); or a \
             registry model (models:/NAME/VERSION, models:/NAME@ALIAS) or run artifact (runs:/RUN_ID/path) with an \
             ONNX, XGBoost or LightGBM flavor, fetched from --tracking-uri into the model cache (SKIFF_MODEL_CACHE, \
             default ~/.cache/skiff/models).
 
-            The input is CSV with a header row, or JSON Lines (one object per line), by its extension or --format.
+            The input is CSV with a header row, JSON Lines (one object per line) or Parquet (flat columns), by its \
+            extension or --format.
             An empty field, NaN, NA, null and pandas' other missing markers are missing values. Columns are matched to the
             model's named inputs by name; a model with a single two-dimensional input takes all columns in order
             (or, for XGBoost and LightGBM models that record feature names, those columns by name).
 
-            The output CSV has a header and one row per input row. For an ONNX model: one column per output,
+            The output has one row per input row: CSV with a header, or a Parquet file (snappy) when its name ends \
+            in .parquet or .pq. For an ONNX model: one column per output,
             named after it, or <output>_<i> for each element of a vector output (label,probabilities_0,...).
             For XGBoost and LightGBM: `prediction` (the positive-class probability for binary models, the value
             for regression) or prediction_<k> per class for multiclass models; --raw writes margins instead.
@@ -44,10 +46,12 @@ struct PredictCommand: AsyncParsableCommand {
         help: "The Skiff tracking server for models:/ and runs:/ references (MLFLOW_TRACKING_URI).")
     var trackingURI: String?
 
-    @Option(name: .long, help: "The input CSV or JSON Lines file, or - for standard input.")
+    @Option(name: .long, help: "The input CSV, JSON Lines or Parquet file, or - for standard input (not Parquet).")
     var input: String
 
-    @Option(name: .long, help: "The output CSV file, or - for standard output.")
+    @Option(
+        name: .long,
+        help: "The output file: CSV, or Parquet when it ends in .parquet or .pq; - for standard output (CSV).")
     var output: String
 
     @Option(name: .long, help: "The input's format: csv, jsonl or parquet (default: from its extension, else csv).")
@@ -99,7 +103,7 @@ struct PredictCommand: AsyncParsableCommand {
         } catch let error as TableError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)
-        } catch let error as PredictFailure {
+        } catch let error as PredictionWriter.Failure {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode(1)
         }
@@ -107,10 +111,6 @@ struct PredictCommand: AsyncParsableCommand {
 
     private static func isRemote(_ model: String) -> Bool {
         model.hasPrefix("models:") || model.hasPrefix("runs:")
-    }
-
-    private struct PredictFailure: Error {
-        let message: String
     }
 
     private func score(modelPath: String) throws {
@@ -141,28 +141,19 @@ struct PredictCommand: AsyncParsableCommand {
         let format = try self.format.map { option throws(TableError) in try TableFormat(option: option) }
         let reader = try Tables.open(path: input, format: format, options: readOptions)
         let (bindings, header) = bound.get()
-        let writer = try CSVWriter(path: output)
+        let writer = try PredictionWriter(path: output)
         let options = PredictionOptions(
             rawScores: raw, pool: threads.map { ComputePool(threadCount: $0) } ?? .shared)
-        var wroteHeader = false
         var scored = 0
-        func write(_ outputs: [NamedTensor], rowCount: Int) throws {
-            if !wroteHeader {
-                for name in outputHeader(outputs) { writer.field(name) }
-                try writer.endRow()
-                wroteHeader = true
-            }
-            try outputRows(outputs, rowCount: rowCount, into: writer)
-        }
         while let batch = try reader.nextBatch() {
             let feeds = tensors(bindings, batch: batch, header: header)
-            try write(try predictor.predict(feeds, options: options), rowCount: batch.rowCount)
+            try writer.write(try predictor.predict(feeds, options: options), rowCount: batch.rowCount)
             scored += batch.rowCount
             if scored / 100_000 != (scored - batch.rowCount) / 100_000 {
                 FileHandle.standardError.write(Data("skiff predict: \(scored) rows scored\n".utf8))
             }
         }
-        if !wroteHeader {
+        if scored == 0 {
             // No rows: the header still names the outputs, from a prediction on an empty batch.
             let empty = Dictionary(
                 uniqueKeysWithValues: bindings.map { binding in
@@ -170,7 +161,7 @@ struct PredictCommand: AsyncParsableCommand {
                     let storage: Tensor.Storage = binding.input.elementType == .string ? .string([]) : .double([])
                     return (binding.input.name, Tensor(shape: shape, storage: storage))
                 })
-            try write(try predictor.predict(empty, options: options), rowCount: 0)
+            try writer.write(try predictor.predict(empty, options: options), rowCount: 0)
         }
         try writer.close()
     }
@@ -198,40 +189,6 @@ struct PredictCommand: AsyncParsableCommand {
             feeds[binding.input.name] = Tensor(shape: shape, storage: .double(values))
         }
         return feeds
-    }
-
-    private func outputHeader(_ outputs: [NamedTensor]) -> [String] {
-        outputs.flatMap { output -> [String] in
-            let width = output.tensor.shape.count <= 1 ? 1 : output.tensor.shape.dropFirst().reduce(1, *)
-            if output.tensor.shape.count <= 1 || (output.tensor.shape.count == 2 && width == 1) {
-                return [output.name]
-            }
-            return (0..<width).map { "\(output.name)_\($0)" }
-        }
-    }
-
-    private func outputRows(_ outputs: [NamedTensor], rowCount: Int, into writer: CSVWriter) throws {
-        let widths = outputs.map { rowCount == 0 ? 0 : $0.tensor.count / rowCount }
-        for (output, width) in zip(outputs, widths) where width * rowCount != output.tensor.count {
-            throw PredictFailure(message: "The model's output '\(output.name)' does not have one entry per row.")
-        }
-        for row in 0..<rowCount {
-            for (output, width) in zip(outputs, widths) {
-                for column in 0..<width { write(output.tensor, element: row * width + column, into: writer) }
-            }
-            try writer.endRow()
-        }
-    }
-
-    @inline(__always)
-    private func write(_ tensor: Tensor, element index: Int, into writer: CSVWriter) {
-        switch tensor.storage {
-        case .float(let values): writer.field(values[index])
-        case .double(let values): writer.field(values[index])
-        case .int64(let values): writer.field(values[index])
-        case .string(let values): writer.field(values[index])
-        case .bool(let values): writer.field(values[index] ? "1" : "0")
-        }
     }
 }
 

@@ -15,6 +15,7 @@ public struct SkiffCommand: AsyncParsableCommand {
             ProfileCommand.self,
             TuneCommand.self,
             ConvertCommand.self,
+            DataCommand.self,
         ]
     )
 
