@@ -2,7 +2,8 @@ import Foundation
 import SkiffTables
 
 // Times SkiffTables reading a file (CSV, JSON Lines or Parquet, by extension) and, with --write, writing its
-// numeric columns back out as CSV. Usage: TablesBenchmark FILE [--rounds 5] [--write OUT.csv]
+// numeric columns back out as CSV (or the batches as Parquet, for OUT.parquet).
+// Usage: TablesBenchmark FILE [--rounds 5] [--write OUT.csv|OUT.parquet]
 // Prints one JSON object: the best round's seconds, rows, bytes and MB/s for each step.
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -58,6 +59,12 @@ do {
         var bestWrite = Double.infinity
         for _ in 0..<rounds {
             let t = try seconds {
+                if writePath.hasSuffix(".parquet") {
+                    let writer = try ParquetWriter(path: writePath, schema: batches[0].schema)
+                    for batch in batches { try writer.write(batch) }
+                    try writer.close()
+                    return
+                }
                 let writer = try CSVWriter(path: writePath)
                 for name in batches.first?.schema.names ?? [] { writer.field(name) }
                 try writer.endRow()

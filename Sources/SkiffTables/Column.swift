@@ -34,6 +34,34 @@ public struct Validity: Sendable, Equatable {
         count += 1
     }
 
+    /// Appends one row per definition level: 1 present, 0 missing (levels checked to be 0 or 1).
+    mutating func append(levels: [UInt32], present: Int) {
+        if present == levels.count {
+            appendPresent(present)
+            return
+        }
+        words.reserveCapacity((count + levels.count + 63) / 64)
+        for level in levels {
+            if count & 63 == 0 { words.append(0) }
+            words[count >> 6] |= UInt64(level & 1) << UInt64(count & 63)
+            missingCount += Int(1 &- (level & 1))
+            count += 1
+        }
+    }
+
+    /// Appends `n` present rows.
+    mutating func appendPresent(_ n: Int) {
+        var left = n
+        while left > 0 && count & 63 != 0 {
+            words[count >> 6] |= 1 << UInt64(count & 63)
+            count += 1
+            left -= 1
+        }
+        words.append(contentsOf: repeatElement(~0, count: (left + 63) / 64))
+        if left & 63 != 0 { words[words.count - 1] = (1 << UInt64(left & 63)) - 1 }
+        count += left
+    }
+
     /// Marks row `i` missing.
     public mutating func setMissing(_ i: Int) {
         precondition(i < count)

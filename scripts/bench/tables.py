@@ -50,8 +50,16 @@ if what == "pandas-csv": r = best(lambda: pd.read_csv(path))
 elif what == "pyarrow-csv-1": r = best(lambda: pacsv.read_csv(path, read_options=pacsv.ReadOptions(use_threads=False)))
 elif what == "pyarrow-csv-2": r = best(lambda: pacsv.read_csv(path, read_options=pacsv.ReadOptions(use_threads=True)))
 elif what == "pandas-jsonl": r = best(lambda: pd.read_json(path, lines=True))
+elif what == "pandas-parquet": r = best(lambda: pd.read_parquet(path))
 elif what == "pyarrow-parquet-1": r = best(lambda: pq.read_table(path, use_threads=False))
 elif what == "pyarrow-parquet-2": r = best(lambda: pq.read_table(path, use_threads=True))
+elif what == "pyarrow-write-parquet":
+    t = pq.read_table(path); r = best(lambda: pq.write_table(t, "/dev/null", compression="snappy"))
+elif what == "pyarrow-write-parquet-plain":
+    t = pq.read_table(path)
+    r = best(lambda: pq.write_table(t, "/dev/null", compression="snappy", use_dictionary=False, write_statistics=False))
+elif what == "pandas-write-parquet":
+    df = pd.read_parquet(path); r = best(lambda: df.to_parquet("/dev/null", index=False))
 elif what == "pandas-write-csv":
     df = pd.read_csv(path); r = best(lambda: df.to_csv("/dev/null", index=False))
 elif what.startswith("xgb-"):
@@ -125,11 +133,11 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     formats = [("csv", "pandas-csv", "pyarrow-csv-1", "pyarrow-csv-2"), ("jsonl", "pandas-jsonl", None, None)]
     if not args.skip_parquet:
-        formats.append(("parquet", None, "pyarrow-parquet-1", "pyarrow-parquet-2"))
+        formats.append(("parquet", "pandas-parquet", "pyarrow-parquet-1", "pyarrow-parquet-2"))
     for ext, pandas_case, arrow1, arrow2 in formats:
         path = data / f"x.{ext}"
         mb = path.stat().st_size / 1e6
-        extra = ["--write", str(data / "out.csv")] if ext == "csv" else []
+        extra = ["--write", str(data / f"out.{ext}")] if ext in ("csv", "parquet") else []
         skiff_result = json.loads(subprocess.run([bench, str(path), "--rounds", "3", *extra], check=True, capture_output=True, text=True).stdout)
         s = skiff_result["read_s"]
         p = run_py(python, pandas_case, str(path)) if pandas_case else None
@@ -142,6 +150,14 @@ def main() -> None:
             w = run_py(python, "pandas-write-csv", str(path))
             print(f"\nWriting the rows as CSV: Skiff {skiff_result['write_s']:.3f} s ({skiff_result['write_mb_s']:.0f} MB/s), "
                   f"pandas to_csv {w:.3f} s: {w / skiff_result['write_s']:.1f}x\n")
+        if ext == "parquet":
+            w1 = run_py(python, "pyarrow-write-parquet", str(path))
+            wp = run_py(python, "pandas-write-parquet", str(path))
+            w2 = run_py(python, "pyarrow-write-parquet-plain", str(path))
+            ws = skiff_result["write_s"]
+            print(f"\nWriting the rows as Parquet (snappy): Skiff {ws:.3f} s, pyarrow write_table {w1:.3f} s ({w1 / ws:.1f}x), "
+                  f"pandas to_parquet {wp:.3f} s ({wp / ws:.1f}x); "
+                  f"pyarrow with Skiff's layout (PLAIN, no statistics) {w2:.3f} s ({w2 / ws:.1f}x)\n")
 
     print(f"\n## `skiff predict` end to end ({args.rows:,} x {args.cols} CSV, one thread) vs XGBoost\n")
     print("| model | skiff predict | before | XGBoost inplace_predict (rows in memory) | pandas read_csv + XGBoost + to_csv | vs in-memory | vs pandas path |")

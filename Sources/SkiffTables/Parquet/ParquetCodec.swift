@@ -27,31 +27,31 @@ enum ParquetCodec: Equatable {
         }
     }
 
-    /// `input` decompressed, which must come to `size` bytes.
-    func decompress(_ input: UnsafeRawBufferPointer, size: Int) throws(ParquetFault) -> [UInt8] {
+    /// `input` decompressed into the first `size` bytes of `output` (grown if needed, its capacity reused); it
+    /// must come to exactly `size` bytes.
+    func decompress(_ input: UnsafeRawBufferPointer, size: Int, into output: inout [UInt8]) throws(ParquetFault) {
         if self == .uncompressed {
             guard input.count == size else {
                 throw .corrupt("an uncompressed page has \(input.count) bytes but its header says \(size)")
             }
-            return Array(input)
+            output = Array(input)
+            return
         }
         guard let source = input.baseAddress, input.count > 0 else {
-            if size == 0 { return [] }
+            if size == 0 { return }
             throw .corrupt("a compressed page is empty but its header says \(size) bytes")
         }
         try checkBound(source, count: input.count, size: size)
+        if output.count < size { output = [UInt8](repeating: 0, count: size) }
         var failure: ParquetFault?
-        let output = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, initialized in
+        output.withUnsafeMutableBufferPointer { buffer in
             do throws(ParquetFault) {
                 try inflate(source, count: input.count, into: buffer.baseAddress!, size: size)
-                initialized = size
             } catch {
                 failure = error
-                initialized = 0
             }
         }
         if let failure { throw failure }
-        return output
     }
 
     /// Rejects a declared size the compressed bytes cannot produce, before anything is allocated for it.

@@ -2,12 +2,13 @@
 /// missing rows holding a placeholder; the reader converts to a declared type afterwards.
 final class ParquetColumnBuilder {
     let type: ColumnType
-    var ints: [Int64] = []
-    var doubles: [Double] = []
-    var floats: [Float] = []
-    var bools: [Bool] = []
-    var strings = StringCollector()
-    var validity: Validity
+    // One decoder fills a builder at a time, so dynamic exclusivity checks are skipped.
+    @exclusivity(unchecked) var ints: [Int64] = []
+    @exclusivity(unchecked) var doubles: [Double] = []
+    @exclusivity(unchecked) var floats: [Float] = []
+    @exclusivity(unchecked) var bools: [Bool] = []
+    @exclusivity(unchecked) var strings = StringCollector()
+    @exclusivity(unchecked) var validity: Validity
 
     init(type: ColumnType, capacity: Int) {
         self.type = type
@@ -34,7 +35,7 @@ final class ParquetColumnBuilder {
 
     /// Spreads the values appended since `base` (the present rows of the last `levels.count` rows) to their
     /// rows, filling the rows whose definition level is 0 with placeholders.
-    func spread(from base: Int, levels: [UInt8]) {
+    func spread(from base: Int, levels: [UInt32]) {
         switch type {
         case .int64: Self.spread(&ints, base: base, levels: levels, placeholder: 0)
         case .float64: Self.spread(&doubles, base: base, levels: levels, placeholder: .nan)
@@ -45,7 +46,7 @@ final class ParquetColumnBuilder {
     }
 
     /// Moves `values[base...]` back to the rows whose level is 1, from the last row down, so it is one pass.
-    static func spread<T>(_ values: inout [T], base: Int, levels: [UInt8], placeholder: T) {
+    static func spread<T>(_ values: inout [T], base: Int, levels: [UInt32], placeholder: T) {
         var source = values.count - 1
         values.append(contentsOf: repeatElement(placeholder, count: base + levels.count - values.count))
         var row = levels.count - 1
@@ -117,7 +118,7 @@ struct StringCollector {
         indices.append(interned.index(of: bytes))
     }
 
-    mutating func spread(from base: Int, levels: [UInt8]) {
+    mutating func spread(from base: Int, levels: [UInt32]) {
         ParquetColumnBuilder.spread(&indices, base: base, levels: levels, placeholder: 0)
     }
 

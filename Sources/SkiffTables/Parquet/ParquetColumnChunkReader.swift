@@ -13,7 +13,9 @@ struct ParquetColumnChunkReader {
     private var levels: RLEHybridDecoder?
     private var values: ParquetValueDecoder?
     private var pageValuesLeft = 0
-    private var levelScratch: [UInt8] = []
+    private var levelScratch: [UInt32] = []
+    /// The decompressed page being decoded.
+    private var pageBuffer: [UInt8] = []
 
     /// Reads `chunk`, the chunk's bytes, which hold `valueCount` values.
     init(column: ParquetColumn, codec: ParquetCodec, chunk: [UInt8], valueCount: Int) {
@@ -35,17 +37,16 @@ struct ParquetColumnChunkReader {
             if column.isOptional {
                 guard var decoder = levels else { throw .corrupt("a page lacks its definition levels") }
                 levelScratch.removeAll(keepingCapacity: true)
+                try decoder.read(take, into: &levelScratch)
+                levels = decoder
                 present = 0
-                for _ in 0..<take {
-                    let level = try decoder.next()
+                for level in levelScratch {
                     guard level <= 1 else {
                         throw .corrupt("definition level \(level) is over the column's maximum, 1")
                     }
-                    levelScratch.append(UInt8(level))
                     present += Int(level)
-                    builder.validity.append(level == 1)
                 }
-                levels = decoder
+                builder.validity.append(levels: levelScratch, present: present)
             }
             guard var decoder = values else { throw .corrupt("a page lacks its values") }
             values = nil  // so the decoder's buffers are not shared while it works
@@ -167,23 +168,30 @@ struct ParquetColumnChunkReader {
         return Int(count)
     }
 
-    /// A page's bytes decompressed to `size`: uncompressed pages are read in place.
-    private func pageBytes(_ body: Range<Int>, size: Int32) throws(ParquetFault) -> ([UInt8], Range<Int>) {
+    /// A page's bytes decompressed to `size`: uncompressed pages are read in place; compressed ones are
+    /// decompressed into one buffer the chunk's pages share, so a page costs no fresh memory.
+    private mutating func pageBytes(_ body: Range<Int>, size: Int32) throws(ParquetFault) -> ([UInt8], Range<Int>) {
         if codec == .uncompressed {
             guard body.count == Int(size) else {
                 throw .corrupt("an uncompressed page has \(body.count) bytes but its header says \(size)")
             }
             return (chunk, body)
         }
+        // The previous page's decoder lets go of the buffer first, so it is reused rather than copied.
+        values = nil
+        var buffer = pageBuffer
+        pageBuffer = []
         let codec = codec
-        let result: Result<[UInt8], ParquetFault> = chunk.withUnsafeBytes { raw in
+        let failure: ParquetFault? = chunk.withUnsafeBytes { raw in
             do throws(ParquetFault) {
-                return .success(try codec.decompress(UnsafeRawBufferPointer(rebasing: raw[body]), size: Int(size)))
+                try codec.decompress(UnsafeRawBufferPointer(rebasing: raw[body]), size: Int(size), into: &buffer)
+                return nil
             } catch {
-                return .failure(error)
+                return error
             }
         }
-        let page = try result.get()
-        return (page, page.indices)
+        pageBuffer = buffer
+        if let failure { throw failure }
+        return (buffer, 0..<Int(size))
     }
 }

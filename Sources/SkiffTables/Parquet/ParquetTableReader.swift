@@ -229,7 +229,10 @@ public final class ParquetTableReader: TableReader {
         var invalid: [(row: Int, text: String)] = []
         var missing: [Int] = []
         let values: ColumnValues
-        switch (builder.finish(), type) {
+        let decoded = builder.finish()
+        switch (decoded, type) {
+        case (.float64, .float64), (.float32, .float32), (.boolean, .boolean), (.string, .string):
+            values = decoded
         case (.int64(let v), .int64):
             if column.isUnsigned64 {
                 for i in v.indices where v[i] < 0 && isValid(i) {
@@ -237,8 +240,6 @@ public final class ParquetTableReader: TableReader {
                 }
             }
             values = .int64(v)
-        case (.string(let s), .string):
-            values = .string(s)
         case (.string(let s), _):
             let parsed = s.dictionary.map { Self.parse($0, as: type) }
             values = Self.typed(

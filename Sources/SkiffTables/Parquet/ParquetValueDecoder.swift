@@ -1,3 +1,7 @@
+#if !_endian(little)
+    #error("Parquet's PLAIN values are copied as they lie in memory: a little-endian machine is assumed")
+#endif
+
 /// A column chunk's dictionary page, decoded once, in the column's file type.
 enum ParquetDictionary {
     case int64([Int64])
@@ -176,19 +180,18 @@ struct ParquetValueDecoder {
         _ count: Int, _ indices: inout RLEHybridDecoder, _ dictionary: ParquetDictionary,
         into builder: ParquetColumnBuilder
     ) throws(ParquetFault) {
+        var positions: [UInt32] = []
+        try indices.read(count, into: &positions)
         let size = dictionary.count
-        for _ in 0..<count {
-            let index = Int(try indices.next())
-            guard index < size else {
-                throw .corrupt("dictionary index \(index) is out of range: the dictionary has \(size) values")
-            }
-            switch dictionary {
-            case .int64(let v): builder.ints.append(v[index])
-            case .float64(let v): builder.doubles.append(v[index])
-            case .float32(let v): builder.floats.append(v[index])
-            case .boolean(let v): builder.bools.append(v[index])
-            case .string(let v): builder.strings.append(index: Int32(index), of: v)
-            }
+        if let bad = positions.first(where: { Int($0) >= size }) {
+            throw .corrupt("dictionary index \(bad) is out of range: the dictionary has \(size) values")
+        }
+        switch dictionary {
+        case .int64(let v): builder.ints.append(contentsOf: positions.lazy.map { v[Int($0)] })
+        case .float64(let v): builder.doubles.append(contentsOf: positions.lazy.map { v[Int($0)] })
+        case .float32(let v): builder.floats.append(contentsOf: positions.lazy.map { v[Int($0)] })
+        case .boolean(let v): builder.bools.append(contentsOf: positions.lazy.map { v[Int($0)] })
+        case .string(let v): for p in positions { builder.strings.append(index: Int32(p), of: v) }
         }
     }
 
@@ -211,32 +214,32 @@ struct ParquetValueDecoder {
         }
         let start = position
         position += count * width
-        bytes.withUnsafeBytes { raw in
-            switch physical {
-            case .int32:
+        switch physical {
+        case .int32:
+            bytes.withUnsafeBytes { raw in
                 for k in 0..<count {
                     let v = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * k, as: UInt32.self))
                     builder.ints.append(column.integer(UInt64(v)))
                 }
-            case .int64:
-                for k in 0..<count {
-                    let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * k, as: UInt64.self))
-                    builder.ints.append(Int64(bitPattern: v))
-                }
-            case .float:
-                for k in 0..<count {
-                    let v = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * k, as: UInt32.self))
-                    builder.floats.append(Float(bitPattern: v))
-                }
-            case .double:
-                for k in 0..<count {
-                    let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * k, as: UInt64.self))
-                    builder.doubles.append(Double(bitPattern: v))
-                }
-            default:
-                break
+            }
+        case .int64: Self.copy(bytes, start, count, to: &builder.ints)
+        case .float: Self.copy(bytes, start, count, to: &builder.floats)
+        case .double: Self.copy(bytes, start, count, to: &builder.doubles)
+        default: break
+        }
+    }
+
+    /// Appends `count` PLAIN values of `T` from `bytes[start...]`, which the caller checked are there: PLAIN is
+    /// little-endian, as this machine stores them, so it is one copy.
+    private static func copy<T: BitwiseCopyable>(_ bytes: [UInt8], _ start: Int, _ count: Int, to values: inout [T]) {
+        let decoded = bytes.withUnsafeBytes { source in
+            [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: source[start..<(start + MemoryLayout<T>.stride * count)]))
+                initialized = count
             }
         }
+        if values.isEmpty { values = decoded } else { values.append(contentsOf: decoded) }
     }
 
     /// The next PLAIN byte array: a 4-byte little-endian length, then the bytes.

@@ -207,6 +207,16 @@ struct ParquetColumnEncoder {
 
     /// Appends `rows` of `column` (of the field's type) to the open page, ending pages as they fill.
     mutating func append(_ column: Column, rows: Range<Int>, codec: ParquetCodec) throws(TableError) {
+        if column.validity == nil {
+            // No missing values: fixed-width values are copied as they lie (PLAIN is little-endian, like this
+            // machine), a page's worth at a time.
+            switch column.values {
+            case .int64(let v): return try copy(v, rows, codec)
+            case .float64(let v): return try copy(v, rows, codec)
+            case .float32(let v): return try copy(v, rows, codec)
+            default: break
+            }
+        }
         switch column.values {
         case .int64(let v): try each(column, rows, codec) { e, row in e.fixed(UInt64(bitPattern: v[row]), 8) }
         case .float64(let v): try each(column, rows, codec) { e, row in e.fixed(v[row].bitPattern, 8) }
@@ -224,6 +234,22 @@ struct ParquetColumnEncoder {
                 e.fixed(UInt64(text.count), 4)
                 e.values.append(contentsOf: text)
             }
+        }
+    }
+
+    /// Appends `rows` of `values`, all present, ending pages as they fill.
+    private mutating func copy<T: BitwiseCopyable>(_ values: [T], _ rows: Range<Int>, _ codec: ParquetCodec)
+        throws(TableError)
+    {
+        let width = MemoryLayout<T>.stride
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let room = max(1, (ParquetWriter.pageBytes - self.values.count + width - 1) / width)
+            let end = min(rows.upperBound, start + room)
+            values[start..<end].withUnsafeBytes { self.values.append(contentsOf: $0) }
+            levels.append(contentsOf: repeatElement(true, count: end - start))
+            start = end
+            if self.values.count >= ParquetWriter.pageBytes { try endPage(codec: codec) }
         }
     }
 

@@ -78,6 +78,45 @@ struct RLEHybridDecoder {
         }
     }
 
+    /// Appends the next `count` values to `out`, a run at a time.
+    mutating func read(_ count: Int, into out: inout [UInt32]) throws(ParquetFault) {
+        var left = count
+        out.reserveCapacity(out.count + count)
+        while left > 0 {
+            if repeatsLeft > 0 {
+                let n = min(left, repeatsLeft)
+                out.append(contentsOf: repeatElement(repeated, count: n))
+                repeatsLeft -= n
+                left -= n
+            } else if packedLeft > 0 {
+                let n = min(left, packedLeft)
+                let width = bitWidth
+                let mask: UInt64 = (1 << UInt64(width)) - 1
+                var bit = packedBit
+                bytes.withUnsafeBytes { raw in
+                    // A value of at most 32 bits lies within the 8 bytes from its first: one load, until the
+                    // last 8 bytes of the data, which are read byte by byte.
+                    let lastWholeLoad = raw.count - 8
+                    for _ in 0..<n {
+                        let byte = bit >> 3
+                        let value =
+                            byte <= lastWholeLoad
+                            ? (UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+                                >> UInt64(bit & 7)) & mask
+                            : unpackBits(bytes, bit: bit, width: width)
+                        out.append(UInt32(truncatingIfNeeded: value))
+                        bit += width
+                    }
+                }
+                packedBit = bit
+                packedLeft -= n
+                left -= n
+            } else {
+                try startRun()
+            }
+        }
+    }
+
     private mutating func startRun() throws(ParquetFault) {
         guard position < end else { throw .corrupt("RLE data ends before its values do") }
         var header: UInt64 = 0
