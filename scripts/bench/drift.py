@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark: Evidently 0.7 DataDriftPreset vs `skiff drift` on the same CSV files.
+"""Side-by-side benchmark: Evidently 0.7 DataDriftPreset vs `skiff drift` on the same CSV (or Parquet) files.
 
 Usage:
   swift build -c release --product skiff
-  python3 scripts/bench/drift.py [--cases 100k15,1m15,100k100] [--data /tmp/skiff-drift-bench] [--skip-evidently]
+  python3 scripts/bench/drift.py [--cases 100k15,1m15,100k100] [--data /tmp/skiff-drift-bench] [--skip-evidently] [--format parquet]
 
 Generates seeded reference/current CSVs (10 numerical + 5 categorical columns, or 90 + 10 for the 100-column
 case; the current data has shifted distributions in a third of the columns), runs each tool in its own
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PINS = ["evidently==0.7.23", "pandas==2.2.3", "numpy==2.2.6", "scipy==1.17.1"]
+PINS = ["evidently==0.7.23", "pandas==2.2.3", "numpy==2.2.6", "scipy==1.17.1", "pyarrow==19.0.1"]
 CASES = {"100k15": (100_000, 10, 5), "1m15": (1_000_000, 10, 5), "100k100": (100_000, 90, 10)}
 
 EVIDENTLY_RUNNER = r"""
@@ -30,7 +30,8 @@ import pandas as pd
 from evidently import Report, Dataset, DataDefinition
 from evidently.presets import DataDriftPreset
 ref_path, cur_path, num, cat = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(",")
-ref = pd.read_csv(ref_path); cur = pd.read_csv(cur_path)
+read = pd.read_parquet if ref_path.endswith(".parquet") else pd.read_csv
+ref = read(ref_path); cur = read(cur_path)
 dd = DataDefinition(numerical_columns=num, categorical_columns=[c for c in cat if c])
 snap = Report([DataDriftPreset()]).run(Dataset.from_pandas(cur, data_definition=dd), Dataset.from_pandas(ref, data_definition=dd))
 names = {"K-S p_value": "ks", "chi-square p_value": "chisquare", "Z-test p_value": "z",
@@ -55,7 +56,18 @@ def evidently_python():
     if not python.exists():
         subprocess.check_call([sys.executable, "-m", "venv", str(venv)])
         subprocess.check_call([str(python), "-m", "pip", "install", "-q", *PINS])
+    elif subprocess.run([str(python), "-c", "import pyarrow"], capture_output=True).returncode != 0:
+        subprocess.check_call([str(python), "-m", "pip", "install", "-q", PINS[-1]])
     return str(python)
+
+
+def as_parquet(python: str, csv_path: Path) -> Path:
+    """The CSV as pandas saves it with `to_parquet` (pyarrow, snappy, dictionary pages): what users hand over."""
+    path = csv_path.with_suffix(".parquet")
+    if not path.exists():
+        subprocess.check_call([python, "-c", "import sys, pandas as pd; pd.read_csv(sys.argv[1]).to_parquet(sys.argv[2], index=False)",
+                               str(csv_path), str(path)])
+    return path
 
 
 def generate(folder: Path, rows: int, numerical: int, categorical: int):
@@ -112,6 +124,8 @@ def main():
     parser.add_argument("--skiff", default=str(ROOT / ".build" / "release" / "skiff"))
     parser.add_argument("--skip-evidently", action="store_true")
     parser.add_argument("--generate-only", action="store_true", help="write the CSV files and stop")
+    parser.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                        help="run both tools on the CSV files or on the same data saved by pandas as Parquet")
     args = parser.parse_args()
     if args.generate_only:
         for case in args.cases.split(","):
@@ -126,6 +140,9 @@ def main():
         rows, n_num, n_cat = CASES[case]
         folder = Path(args.data) / case
         ref, cur = generate(folder, rows, n_num, n_cat)
+        if args.format == "parquet":
+            converter = python or evidently_python()
+            ref, cur = as_parquet(converter, ref), as_parquet(converter, cur)
         num = ",".join(f"num_{i}" for i in range(n_num))
         cat = ",".join(f"cat_{j}" for j in range(n_cat))
         size_mb = (ref.stat().st_size + cur.stat().st_size) / 1e6

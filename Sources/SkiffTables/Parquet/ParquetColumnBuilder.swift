@@ -93,16 +93,16 @@ struct StringCollector {
 
     mutating func reserveCapacity(_ capacity: Int) { indices.reserveCapacity(capacity) }
 
-    /// Appends entry `index` of `dictionary` (the caller checked it is in range).
-    @inline(__always)
-    mutating func append(index: Int32, of dictionary: [String]) {
+    /// Appends entries `positions` of `dictionary` (the caller checked they are in range).
+    mutating func append(indices positions: [UInt32], of dictionary: [String]) {
         if !isInterned {
             if base.isEmpty { base = dictionary }
-            indices.append(index)
+            indices.append(contentsOf: positions.lazy.map { Int32(truncatingIfNeeded: $0) })
             return
         }
         if remap.count != dictionary.count { remap = dictionary.map { interned.index(of: $0) } }
-        indices.append(remap[Int(index)])
+        let remap = remap
+        indices.append(contentsOf: positions.lazy.map { remap[Int($0)] })
     }
 
     /// Appends a value given by its bytes.

@@ -183,16 +183,29 @@ struct ParquetValueDecoder {
         var positions: [UInt32] = []
         try indices.read(count, into: &positions)
         let size = dictionary.count
-        if let bad = positions.first(where: { Int($0) >= size }) {
-            throw .corrupt("dictionary index \(bad) is out of range: the dictionary has \(size) values")
+        if let largest = positions.max(), Int(largest) >= size {
+            throw .corrupt("dictionary index \(largest) is out of range: the dictionary has \(size) values")
         }
         switch dictionary {
-        case .int64(let v): builder.ints.append(contentsOf: positions.lazy.map { v[Int($0)] })
-        case .float64(let v): builder.doubles.append(contentsOf: positions.lazy.map { v[Int($0)] })
-        case .float32(let v): builder.floats.append(contentsOf: positions.lazy.map { v[Int($0)] })
-        case .boolean(let v): builder.bools.append(contentsOf: positions.lazy.map { v[Int($0)] })
-        case .string(let v): for p in positions { builder.strings.append(index: Int32(p), of: v) }
+        case .int64(let v): Self.gather(v, positions, into: &builder.ints)
+        case .float64(let v): Self.gather(v, positions, into: &builder.doubles)
+        case .float32(let v): Self.gather(v, positions, into: &builder.floats)
+        case .boolean(let v): Self.gather(v, positions, into: &builder.bools)
+        case .string(let v): builder.strings.append(indices: positions, of: v)
         }
+    }
+
+    /// Appends `dictionary[p]` for each of `positions`, which the caller checked are in range.
+    private static func gather<T>(_ dictionary: [T], _ positions: [UInt32], into values: inout [T]) {
+        let picked = dictionary.withUnsafeBufferPointer { d in
+            positions.withUnsafeBufferPointer { p in
+                [T](unsafeUninitializedCapacity: p.count) { buffer, initialized in
+                    for i in 0..<p.count { (buffer.baseAddress! + i).initialize(to: d[Int(p[i])]) }
+                    initialized = p.count
+                }
+            }
+        }
+        if values.isEmpty { values = picked } else { values.append(contentsOf: picked) }
     }
 
     private mutating func decodePlain(_ count: Int, into builder: ParquetColumnBuilder) throws(ParquetFault) {
