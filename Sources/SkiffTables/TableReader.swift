@@ -181,7 +181,7 @@ public enum Tables {
 }
 
 extension Tables {
-    /// A reader of CSV or JSON Lines bytes already in memory (a request body), named `name` in messages.
+    /// A reader of bytes already in memory (a request body), named `name` in messages.
     public static func reader(bytes: [UInt8], name: String, format: TableFormat, options: ReadOptions = ReadOptions())
         throws(TableError) -> any TableReader
     {
@@ -189,7 +189,7 @@ extension Tables {
         switch format {
         case .csv: return try CSVTableReader(source: source, options: options)
         case .jsonl: return try JSONLinesTableReader(source: source, options: options)
-        case .parquet: throw TableError(.unsupportedFormat, "\(name): Parquet is read from files only")
+        case .parquet: return try ParquetTableReader(bytes: bytes, name: name, options: options)
         }
     }
 }

@@ -4,13 +4,15 @@
     import Darwin
 #endif
 
-/// A file read at offsets with `pread`, as Parquet's footer-first layout needs; closed when released.
+/// A file read at offsets with `pread`, as Parquet's footer-first layout needs (closed when released), or bytes
+/// already in memory.
 final class ParquetFile {
     /// The name shown in messages.
     let name: String
     /// Bytes in the file when it was opened.
     let size: Int
     private let descriptor: Int32
+    private let bytes: [UInt8]?
 
     /// Opens `path` for reading.
     init(path: String) throws(TableError) {
@@ -31,14 +33,24 @@ final class ParquetFile {
         self.descriptor = descriptor
         size = Int(info.st_size)
         name = path
+        bytes = nil
     }
 
-    deinit { close(descriptor) }
+    /// Reads `bytes`, named `name` in messages.
+    init(bytes: [UInt8], name: String) {
+        descriptor = -1
+        size = bytes.count
+        self.name = name
+        self.bytes = bytes
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// The bytes at `range`, which lies within the file.
     func read(_ range: Range<Int>) throws(TableError) -> [UInt8] {
         precondition(range.lowerBound >= 0 && range.upperBound <= size)
         if range.isEmpty { return [] }
+        if let bytes { return Array(bytes[range]) }
         var failure: TableError?
         let bytes = [UInt8](unsafeUninitializedCapacity: range.count) { buffer, initialized in
             var done = 0

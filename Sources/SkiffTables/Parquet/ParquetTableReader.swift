@@ -31,8 +31,17 @@ public final class ParquetTableReader: TableReader {
     /// - Throws: `TableError` `.unreadableFile`, `.corruptFile` (bad magic, footer or schema),
     ///   `.unknownColumn` (a selected column not in the file), `.unsupportedFeature` (a selected column Skiff
     ///   cannot read) or `.invalidValue` (a declared type the column's values cannot convert to).
-    init(path: String, options: ReadOptions) throws(TableError) {
-        let file = try ParquetFile(path: path)
+    convenience init(path: String, options: ReadOptions) throws(TableError) {
+        try self.init(file: try ParquetFile(path: path), options: options)
+    }
+
+    /// Reads a Parquet file already in memory (a request body), named `name` in messages.
+    convenience init(bytes: [UInt8], name: String, options: ReadOptions) throws(TableError) {
+        try self.init(file: ParquetFile(bytes: bytes, name: name), options: options)
+    }
+
+    private init(file: ParquetFile, options: ReadOptions) throws(TableError) {
+        let path = file.name
         let here = TableLocation(file: path)
         let size = file.size
         guard size >= 12 else {
