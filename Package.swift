@@ -212,6 +212,7 @@ let package = Package(
                 "SkiffServer",
                 "SkiffServing",
                 "SkiffStats",
+                "SkiffData",
                 "SkiffDrift",
                 "SkiffTables",
                 "SkiffSQLite",
@@ -262,6 +263,15 @@ let package = Package(
             name: "SkiffTablesTests",
             dependencies: ["SkiffTables", "SkiffJSON"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SkiffData",
+            dependencies: [
+                "SkiffJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(

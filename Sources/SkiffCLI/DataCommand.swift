@@ -6,8 +6,11 @@ import SkiffTables
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Work with data files (CSV, JSON Lines, Parquet).",
-        subcommands: [DataConvertCommand.self]
+        abstract: "Version data files and directories, and convert tables (CSV, JSON Lines, Parquet).",
+        subcommands: [
+            DataInitCommand.self, DataAddCommand.self, DataStatusCommand.self, DataCheckoutCommand.self,
+            DataConvertCommand.self,
+        ]
     )
 }
 
