@@ -9,6 +9,7 @@ struct DataCommand: ParsableCommand {
         abstract: "Version data files and directories, and convert tables (CSV, JSON Lines, Parquet).",
         subcommands: [
             DataInitCommand.self, DataAddCommand.self, DataStatusCommand.self, DataCheckoutCommand.self,
+            DataGarbageCollectCommand.self,
             DataConvertCommand.self,
         ]
     )

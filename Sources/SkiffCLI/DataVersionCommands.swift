@@ -206,3 +206,40 @@ struct DataCheckoutCommand: ParsableCommand {
         }
     }
 }
+
+struct DataGarbageCollectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Remove cached content that no pointer references.",
+        discussion: """
+            By default everything referenced by the workspace's pointers or by any commit in the git history is \
+            kept, so every version you committed can still be checked out. --workspace-only keeps just what the \
+            current pointers need (older versions are then gone from this cache).
+
+            Examples:
+              skiff data gc --dry-run
+              skiff data gc --workspace-only
+            """
+    )
+
+    @Flag(name: .customLong("workspace-only"), help: "Keep only what the current pointers reference.")
+    var workspaceOnly = false
+
+    @Flag(name: .customLong("dry-run"), help: "Report what would be removed without removing it.")
+    var dryRun = false
+
+    func run() throws {
+        try reportingDataErrors {
+            let (workspace, _) = try open([])
+            let result = try workspace.repository.withLock { () throws(DataError) -> GarbageCollection in
+                try workspace.collectGarbage(workspaceOnly: workspaceOnly, dryRun: dryRun)
+            }
+            for directory in result.unexpandedDirectories {
+                print("warning: the manifest of \(directory) is not in the cache; its files could not be identified")
+            }
+            let verb = dryRun ? "Would remove" : "Removed"
+            print(
+                "\(verb) \(result.removedObjects) object(s), \(result.removedBytes) bytes; kept \(result.keptObjects).")
+        }
+    }
+}

@@ -245,3 +245,26 @@ def test_concurrent_adds_of_the_same_directory_end_consistent(repo):
     assert any(out.returncode == 0 for out in results)
     assert status(repo) == {"d": []}
     assert not list((repo / ".skiff/cache").rglob("*skiff-tmp*"))
+
+
+def test_gc_keeps_every_committed_version_unless_told_workspace_only(repo):
+    make_tree(repo, {"f": b"version one", "d/a": b"dir file"})
+    skiff(repo, "add", "f", "d")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    make_tree(repo, {"f": b"version two"})
+    skiff(repo, "add", "f")
+    make_tree(repo, {"scratch": b"never committed"})
+    skiff(repo, "add", "scratch")
+    (repo / "scratch.skiff").unlink()
+
+    assert "Would remove 1 object(s)" in skiff(repo, "gc", "--dry-run").stdout
+    assert cached(repo, sha256(b"never committed")).exists()
+    assert "Removed 1 object(s)" in skiff(repo, "gc").stdout
+    assert not cached(repo, sha256(b"never committed")).exists()
+    for kept in (b"version one", b"version two", b"dir file"):
+        assert cached(repo, sha256(kept)).exists()
+
+    assert "Removed 1 object(s)" in skiff(repo, "gc", "--workspace-only").stdout
+    assert not cached(repo, sha256(b"version one")).exists()
+    assert cached(repo, sha256(b"dir file")).exists() and status(repo) == {"d": [], "f": []}
