@@ -155,12 +155,14 @@ enum FileSystem {
         if let failure { throw failure }
     }
 
+    private static let processID = getpid()
+
     /// A hidden name in the same directory as `path` (so the final rename stays on one file system).
     static func temporaryName(beside path: String) -> String {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return "\(directory).\(name).skiff-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        return "\(directory).\(name).skiff-tmp-\(processID)-\(UInt32.random(in: 0...UInt32.max))"
     }
 }
 
@@ -187,6 +189,27 @@ final class StreamBuffer {
     static let size = 1 << 20
     let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: StreamBuffer.size, alignment: 64)
     deinit { bytes.deallocate() }
+
+    /// The whole content of `path` when it is smaller than the buffer (nil when it is not, so the caller streams).
+    func readWhole(_ path: String) throws(DataError) -> UnsafeRawBufferPointer? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw DataError(.missing, "\(path) does not exist.") }
+            throw FileSystem.error("open", path)
+        }
+        defer { close(fd) }
+        var total = 0
+        while total < bytes.count {
+            let n = read(fd, bytes.baseAddress! + total, bytes.count - total)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileSystem.error("read", path)
+            }
+            if n == 0 { return UnsafeRawBufferPointer(start: bytes.baseAddress, count: total) }
+            total += n
+        }
+        return nil
+    }
 
     /// Hashes the file at `path`, and (when `copyTo` is a file descriptor) writes the same bytes there, so a
     /// copy is hashed from exactly what was written. Returns the hash and the number of bytes read.

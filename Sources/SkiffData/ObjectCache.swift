@@ -49,6 +49,26 @@ public struct ObjectCache: Sendable {
     /// Copies the file at `source` into the cache, hashing exactly the bytes written, and returns its version.
     /// When the content is already cached the copy is discarded.
     func insert(fileAt source: String, buffer: StreamBuffer) throws(DataError) -> FileVersion {
+        // A file that fits the buffer is read once, hashed, and written straight into its object directory, or
+        // not at all when the content is cached: most files of a many-small-files dataset take this path.
+        if let small = try buffer.readWhole(source) {
+            let version = FileVersion(id: ObjectID.of(small), size: Int64(small.count))
+            if contains(version.id) { return version }
+            let target = try prepareDirectory(for: version.id)
+            let temporary = FileSystem.temporaryName(beside: target)
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+            guard fd >= 0 else { throw FileSystem.error("create", temporary) }
+            do {
+                try FileSystem.writeFully(fd, small, path: temporary)
+                close(fd)
+                try FileSystem.rename(temporary, target)
+            } catch {
+                close(fd)
+                unlink(temporary)
+                throw error
+            }
+            return version
+        }
         let staging = "\(root)/staging"
         if access(staging, F_OK) != 0 { try FileSystem.makeDirectories(staging) }
         let temporary = FileSystem.temporaryName(beside: "\(staging)/object")

@@ -25,6 +25,12 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.hex = String(decoding: text, as: UTF8.self)
     }
 
+    static func of(_ bytes: UnsafeRawBufferPointer) -> ObjectID {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes)
+        return ObjectID(digest: hasher.finalize())
+    }
+
     /// The hash of `bytes`.
     public static func of(_ bytes: some Sequence<UInt8>) -> ObjectID {
         var hasher = SHA256()
