@@ -126,10 +126,13 @@ enum FileSystem {
         guard fd >= 0 else { throw error("create", temporary) }
         do {
             try writeFully(fd, bytes, path: temporary)
-            close(fd)
-            try rename(temporary, path)
         } catch {
             close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        do { try rename(temporary, path) } catch {
             unlink(temporary)
             throw error
         }

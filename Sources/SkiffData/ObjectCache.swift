@@ -60,10 +60,13 @@ public struct ObjectCache: Sendable {
             guard fd >= 0 else { throw FileSystem.error("create", temporary) }
             do {
                 try FileSystem.writeFully(fd, small, path: temporary)
-                close(fd)
-                try FileSystem.rename(temporary, target)
             } catch {
                 close(fd)
+                unlink(temporary)
+                throw error
+            }
+            close(fd)
+            do { try FileSystem.rename(temporary, target) } catch {
                 unlink(temporary)
                 throw error
             }
