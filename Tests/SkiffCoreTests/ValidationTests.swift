@@ -45,7 +45,8 @@ struct ArtifactPathTests {
         "refused",
         arguments: [
             "..", "../x", "a/../b", "%2e%2e/x", "%252e%252e%252fx", "a\\b", "/etc/passwd", "C:/x", "c:\\x", "a#b",
-            "a;b", "a\u{0}b", "a%00b", "a\nb", "./a", "a//b", "~/x",
+            "a;b", "a\u{0}b", "a%00b", "a\nb", "./a", "a//b", "~/x", String(repeating: "0", count: 256),
+            "dir/" + String(repeating: "é", count: 128),
         ])
     func refused(_ raw: String) {
         #expect(throws: SkiffError.self) { try ArtifactPath(validating: raw) }

@@ -2,11 +2,16 @@
 ///
 /// Every path from a client is hostile until it passes here: it is percent-decoded repeatedly (so
 /// `%252e%252e%252f` is seen as `../`), then refused if it holds a `..` or `.` segment, an empty segment,
-/// an absolute or drive-letter start, a backslash, `#`, `;`, a NUL or any other control character.
+/// an absolute or drive-letter start, a backslash, `#`, `;`, a NUL or any other control character, or a segment
+/// longer than 255 bytes.
 /// The empty path names the root itself.
 public struct ArtifactPath: Sendable, Equatable, CustomStringConvertible {
     /// The longest path accepted, in Unicode scalars (and at most 4096 UTF-8 bytes, a common `PATH_MAX`).
     public static let maxLength = 1024
+
+    /// The longest segment, in UTF-8 bytes: a file name longer than the file system's `NAME_MAX` could never be
+    /// stored, so it is refused as a bad path rather than failing as a server error at write time.
+    public static let maxSegmentBytes = 255
 
     /// The path segments, none empty, none `.` or `..`.
     public let components: [String]
@@ -44,7 +49,9 @@ public struct ArtifactPath: Sendable, Equatable, CustomStringConvertible {
             for part in decoded.split(separator: "/", omittingEmptySubsequences: false) {
                 // A single trailing slash ("dir/") is tolerated; any other empty segment is not.
                 if part.isEmpty, parts.count > 0, part.endIndex == decoded.endIndex { continue }
-                guard !part.isEmpty, part != ".", part != ".." else { throw Self.invalid(raw) }
+                guard !part.isEmpty, part != ".", part != "..", part.utf8.count <= Self.maxSegmentBytes else {
+                    throw Self.invalid(raw)
+                }
                 parts.append(String(part))
             }
         }
